@@ -1,3 +1,3 @@
-from importlib.metadata import version
+"""zhengce (政策通): read, restore, structure and cite Chinese government documents."""
 
-__version__ = version("zhengce")
+__version__ = "0.1.0"

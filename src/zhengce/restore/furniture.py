@@ -1,0 +1,93 @@
+"""Page furniture: folios, page numbers, running headers, page marks, TOC leaders.
+
+Only lines that are furniture as a whole are removed; a page number is never
+cut out of a sentence.  Removed lines leave an empty line behind so that the
+reflow pass still sees the page break they stood for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..model import LineHint
+from ..textmap import Edit
+from .context import PassContext
+
+_DIGIT = "0-9０-９"
+_FOLIO = re.compile(
+    rf"^[ \t\u3000]*(?:[—\-–－―]{{1,2}}[ \t\u3000]*[{_DIGIT}]{{1,4}}[ \t\u3000]*[—\-–－―]{{1,2}}"
+    rf"|第[ \t]*[{_DIGIT}]{{1,4}}[ \t]*页(?:[ \t]*[,，/]?[ \t]*共[ \t]*[{_DIGIT}]{{1,4}}[ \t]*页)?"
+    rf"|[{_DIGIT}]{{1,4}}[ \t]*/[ \t]*[{_DIGIT}]{{1,4}}"
+    rf"|[-—][ \t]*[{_DIGIT}]{{1,4}}[ \t]*[-—]"
+    rf")[ \t\u3000]*$",
+    re.M,
+)
+_FORM_FEED = re.compile(r"\f")
+_BARE_NUMBER = re.compile(rf"^[ \t]*[{_DIGIT}]{{1,4}}[ \t]*$", re.M)
+# A TOC entry: title, a run of leader dots, a page number ("(一) 发展基础.....\t5").
+_TOC_LEADER = re.compile(rf"[ \t]*(?:[.．…·•。]{{3,}}|…{{2,}})[ \t]*\(?[ \t]*([{_DIGIT}]{{1,4}})[ \t]*\)?[ \t]*$", re.M)
+
+
+def page_furniture(ctx: PassContext) -> list[Edit]:
+    text = ctx.text
+    edits: list[Edit] = [(m.start(), m.end(), "") for m in _FOLIO.finditer(text)]
+    edits += [(m.start(), m.end(), "") for m in _FORM_FEED.finditer(text)]
+    if "\f" in text:
+        # With real page marks a bare number next to one is a page number.
+        for m in _BARE_NUMBER.finditer(text):
+            before = text.rfind("\n", 0, max(m.start() - 1, 0))
+            window = text[max(before - 2, 0) : m.end() + 3]
+            if "\f" in window:
+                edits.append((m.start(), m.end(), ""))
+    edits += _running_headers(ctx)
+    return _clean(edits)
+
+
+def _running_headers(ctx: PassContext) -> list[Edit]:
+    """Short lines repeated at page boundaries (needs page marks to be sure)."""
+    text = ctx.text
+    if text.count("\f") < 3:
+        return []
+    pages = text.split("\f")
+    firsts: Counter[str] = Counter()
+    lasts: Counter[str] = Counter()
+    for page in pages:
+        lines = [ln.strip() for ln in page.split("\n") if ln.strip()]
+        if lines:
+            firsts[lines[0]] += 1
+            lasts[lines[-1]] += 1
+    need = max(3, len(pages) // 2)
+    repeated = {s for s, n in (firsts + lasts).items() if n >= need and len(s) <= 40}
+    edits: list[Edit] = []
+    if repeated:
+        pos = 0
+        for line in text.split("\n"):
+            if line.strip().strip("\f") in repeated:
+                edits.append((pos, pos + len(line), ""))
+            pos += len(line) + 1
+    return edits
+
+
+def toc_leaders(ctx: PassContext) -> list[Edit]:
+    text = ctx.text
+    edits: list[Edit] = []
+    for m in _TOC_LEADER.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if m.start() == line_start:
+            continue  # nothing before the dots: not an entry
+        page = int(m.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+        ctx.hints.setdefault(ctx.src_line(m.start()), LineHint()).toc_page = page
+        edits.append((m.start(), m.end(), ""))
+    return edits
+
+
+def _clean(edits: list[Edit]) -> list[Edit]:
+    edits.sort()
+    out: list[Edit] = []
+    end = -1
+    for e in edits:
+        if e[0] >= end:
+            out.append(e)
+            end = e[1]
+    return out

@@ -1,0 +1,36 @@
+"""Noise that is reported, never silently fixed: spliced foreign words, editor's
+notes, captions whose figure or table is missing."""
+
+from __future__ import annotations
+
+import re
+
+from ..textmap import Edit
+from .context import CJK, PassContext
+
+# A lower-case Latin word standing between Chinese characters is a spliced-in
+# foreign word; units and common technical abbreviations are not.
+_FOREIGN = re.compile(rf"(?<=[{CJK}，。、；：])\s?([a-z]{{3,}})\s?(?=[{CJK}，。、；：])")
+_UNITS = {"kwh", "mwh", "gwh", "kva", "mpa", "kpa", "km", "kg", "mm", "cm", "ppm", "dpi", "bps", "mbps", "gbps", "app", "www", "http", "https", "com", "cn", "gov"}
+# Editing instructions left in the text: （核实项目出处）, （待定）, [待补充] …
+_EDITOR = re.compile(
+    r"[（(\[【]([^（）()\[\]【】\n]{0,12}(?:核实|核对|待定|待补|待确认|待核|存疑|出处|编者|此处|删除|修改为)[^（）()\[\]【】\n]{0,12})[）)\]】]"
+)
+_CAPTION = re.compile(rf"^[^\n。；，,]{{4,40}}(?:图|示意图|表|一览表|主要指标|指标表)$", re.M)
+
+
+def report_noise(ctx: PassContext) -> list[Edit]:
+    text = ctx.text
+    for m in _FOREIGN.finditer(text):
+        if m.group(1) not in _UNITS:
+            ctx.note("foreign_word", f"foreign word spliced into Chinese text: {m.group(1)!r}", m.start(1))
+    for m in _EDITOR.finditer(text):
+        ctx.note("editor_note", f"editor's note left in the text: {m.group(0)}", m.start())
+    for m in _CAPTION.finditer(text):
+        nxt = text[m.end() + 1 : m.end() + 2]
+        hint = ctx.hint_at(m.end() + 1) if nxt else None
+        if hint is None or not hint.table_row:
+            kind = "missing_figure" if m.group(0).endswith("图") else "missing_table"
+            what = "figure" if kind == "missing_figure" else "table"
+            ctx.note(kind, f"caption without its {what}: {m.group(0)}", m.start())
+    return []

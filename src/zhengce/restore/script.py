@@ -1,0 +1,60 @@
+"""Traditional → Simplified with OpenCC, including over-converted characters.
+
+A Traditional document is converted whole.  In a Simplified document the same
+conversion fixes over-converted characters (鬆遼 → 松辽, 全麵 → 全面); each
+distinct character changed there is also reported, because a stray variant in
+a Simplified text (琿 beside 珲) is worth an editor's look.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+
+import opencc
+
+from ..textmap import Edit
+from .context import CJK_RE, PassContext
+
+_TRADITIONAL_SHARE = 0.02  # above this share of changed CJK characters a text is Traditional
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(ctx: PassContext) -> list[Edit]:
+    text = ctx.text
+    converted = _converter().convert(text)
+    if converted == text:
+        return []
+    if len(converted) != len(text):
+        # OpenCC's t2s tables map characters one to one; convert per line if a
+        # phrase rule ever changes the length, so edits stay aligned.
+        return _per_line(ctx)
+    edits = [(i, i + 1, b) for i, (a, b) in enumerate(zip(text, converted)) if a != b]
+    cjk = len(CJK_RE.findall(text)) or 1
+    if len(edits) / cjk < _TRADITIONAL_SHARE:
+        seen = Counter(text[s] + "→" + r for s, _, r in edits)
+        first: dict[str, int] = {}
+        for s, _, r in edits:
+            first.setdefault(text[s] + "→" + r, s)
+        for pair, n in seen.items():
+            ctx.note("variant", f"Traditional/variant character in Simplified text: {pair} ({n}×)", first[pair])
+    return edits
+
+
+def _per_line(ctx: PassContext) -> list[Edit]:
+    conv = _converter().convert
+    edits: list[Edit] = []
+    pos = 0
+    for line in ctx.text.split("\n"):
+        new = conv(line)
+        if new != line:
+            if len(new) == len(line):
+                edits += [(pos + i, pos + i + 1, b) for i, (a, b) in enumerate(zip(line, new)) if a != b]
+            else:
+                edits.append((pos, pos + len(line), new))
+        pos += len(line) + 1
+    return edits

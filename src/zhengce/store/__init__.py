@@ -1,0 +1,128 @@
+"""Storage: sources and their structured documents in one SQLite file.
+
+    with Store(resolve_db_path(args.db)) as store:
+        if not store.has_source(sha):           # skip parsing unchanged files
+            store.ingest(source, documents)     # one transaction per source
+        doc = store.get_document("吉政发[2021]14号")
+
+Each `Store` owns one connection; open one per thread or process.  Writers
+take the write lock at BEGIN (WAL + busy_timeout), so concurrent ingests
+queue instead of failing or interleaving.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ..model import Document, Note, Source
+from . import documents as _docs
+from .db import Database, SchemaError, migrate, open_sqlite
+from .documents import DocSummary
+from .paths import resolve_db_path
+from .refs import DocumentLookupError, resolve
+
+__all__ = [
+    "DocSummary",
+    "DocumentLookupError",
+    "IngestResult",
+    "SchemaError",
+    "Store",
+    "resolve_db_path",
+]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    status: str  # added | unchanged | replaced
+    source_id: int
+    document_ids: list[int] = field(default_factory=list)  # in source order; the stored ones if unchanged
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0):
+        """Open (creating if needed) and migrate the database at `path`.
+
+        `timeout` is how long a writer waits for another writer's lock.  A
+        PostgreSQL backend would be chosen here (from a URL) and differ only
+        in the `Database`/dialect it builds.
+        """
+        self.path = path
+        self._db: Database = open_sqlite(path, timeout)
+        try:
+            self.migrated: list[int] = migrate(self._db)  # versions applied by this open
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- lifecycle
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None  # type: ignore[assignment]
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing
+
+    def has_source(self, sha256: str) -> bool:
+        return self._db.one("SELECT 1 FROM sources WHERE sha256 = ?", (sha256,)) is not None
+
+    def ingest(self, source: Source, documents: list[Document]) -> IngestResult:
+        """Store a source and its documents atomically.
+
+        Same content (sha256) already stored → "unchanged", nothing written.
+        Same path, other content → the old source and everything hanging off
+        it is replaced.  Any exception rolls the whole source back, leaving
+        the previous state exactly as it was.
+        """
+        db = self._db
+        with db.transaction():
+            # Checked under the write lock: another process may have stored it a moment ago.
+            row = db.one("SELECT id FROM sources WHERE sha256 = ?", (source.sha256,))
+            if row is not None:
+                ids = [r[0] for r in db.all("SELECT id FROM documents WHERE source_id = ? ORDER BY seq", (row[0],))]
+                return IngestResult("unchanged", row[0], ids)
+            old = db.one("SELECT id FROM sources WHERE path = ?", (source.path,))
+            if old is not None:
+                db.execute("DELETE FROM sources WHERE id = ?", (old[0],))  # cascades to documents, nodes, …
+            source_id = _docs.insert_source(db, source)
+            ids = [_docs.insert_document(db, source_id, i, d) for i, d in enumerate(documents)]
+        return IngestResult("replaced" if old is not None else "added", source_id, ids)
+
+    def delete_source(self, path: str) -> bool:
+        """Remove a source and its documents; False if no source has that path."""
+        with self._db.transaction():
+            return self._db.execute("DELETE FROM sources WHERE path = ?", (path,)).rowcount > 0
+
+    # -- reading
+
+    def resolve(self, ref: str | int) -> int:
+        """Document id for an id, 发文字号, title or unique title substring (else DocumentLookupError)."""
+        return resolve(self._db, ref)
+
+    def list_documents(self) -> list[DocSummary]:
+        return _docs.list_summaries(self._db)
+
+    def get_document(self, ref: str | int) -> Document:
+        # One read transaction: a concurrent replace cannot hand us nodes of one version and text of another.
+        with self._db.transaction(write=False):
+            return _docs.load_document(self._db, self.resolve(ref))
+
+    def source_text(self, doc_id: str | int) -> str:
+        """The whole decoded source the document came from (its lines are the 'original lines')."""
+        with self._db.transaction(write=False):
+            return _docs.source_text_of(self._db, self.resolve(doc_id))
+
+    def repairs(self, doc_id: str | int) -> dict[str, int]:
+        with self._db.transaction(write=False):
+            return _docs.load_repairs(self._db, self.resolve(doc_id))
+
+    def notes(self, doc_id: str | int) -> list[Note]:
+        with self._db.transaction(write=False):
+            return _docs.load_notes(self._db, self.resolve(doc_id))

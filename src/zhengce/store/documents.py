@@ -1,0 +1,154 @@
+"""Rows ↔ model objects.  Callers own the transaction; these functions only read/write rows."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Document, Node, Note, Source
+from .db import Database, utc_now
+from .refs import doc_number_key, title_key
+
+
+@dataclass(frozen=True)
+class DocSummary:
+    """One line of a document listing (no text, no nodes)."""
+
+    id: int
+    title: str | None
+    doc_number: str | None
+    issuer: str | None
+    date: str | None
+    source_path: str
+    node_count: int
+    char_count: int
+    line_start: int
+    line_end: int
+    repairs_total: int
+    notes_count: int
+
+
+def _json(value: Any) -> str:
+    # ensure_ascii=False keeps the Chinese readable to anyone inspecting the file.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# ------------------------------------------------------------------- writing
+
+def insert_source(db: Database, source: Source) -> int:
+    return db.one(
+        "INSERT INTO sources (path, sha256, format, encoding, text, ingested_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (source.path, source.sha256, source.format, source.encoding, source.text, utc_now()),
+    )[0]
+
+
+def insert_document(db: Database, source_id: int, seq: int, doc: Document) -> int:
+    doc_id = db.one(
+        "INSERT INTO documents (source_id, seq, title, title_key, doc_number, doc_number_key,"
+        " issuer, date, text, char_count, content_hash, line_start, line_end, format,"
+        " elements, toc, char_map)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (
+            source_id, seq, doc.title, title_key(doc.title), doc.doc_number, doc_number_key(doc.doc_number),
+            doc.issuer, doc.date, doc.text, len(doc.text), doc.content_hash, doc.line_start, doc.line_end,
+            doc.format, _json(doc.elements), _json(doc.toc), _json([list(a) for a in doc.char_map]),
+        ),
+    )[0]
+    db.executemany(
+        "INSERT INTO nodes (doc_id, node_id, seq, parent, kind, label, title, text,"
+        " span_start, span_end, line_start, line_end, attrs)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (doc_id, n.id, i, n.parent, n.kind, n.label, n.title, n.text,
+             n.start, n.end, n.line_start, n.line_end, _json(n.attrs))
+            for i, n in enumerate(doc.nodes)
+        ),
+    )
+    db.executemany(
+        "INSERT INTO repairs (doc_id, seq, pass_name, count) VALUES (?, ?, ?, ?)",
+        ((doc_id, i, name, count) for i, (name, count) in enumerate(doc.repairs.items())),
+    )
+    db.executemany(
+        "INSERT INTO notes (doc_id, seq, kind, text, line, source_offset) VALUES (?, ?, ?, ?, ?, ?)",
+        ((doc_id, i, n.kind, n.text, n.line, n.offset) for i, n in enumerate(doc.notes)),
+    )
+    return doc_id
+
+
+# ------------------------------------------------------------------- reading
+
+def load_document(db: Database, doc_id: int) -> Document:
+    """Rebuild a `Document`.  Its source path and hash come from the stored source."""
+    row = db.one(
+        "SELECT d.*, s.path AS source_path, s.sha256 AS source_sha256"
+        " FROM documents d JOIN sources s ON s.id = d.source_id WHERE d.id = ?",
+        (doc_id,),
+    )
+    if row is None:
+        raise LookupError(f"no document with id {doc_id}")
+    return Document(
+        title=row["title"],
+        doc_number=row["doc_number"],
+        issuer=row["issuer"],
+        date=row["date"],
+        text=row["text"],
+        source_path=row["source_path"],
+        line_start=row["line_start"],
+        line_end=row["line_end"],
+        repairs=load_repairs(db, doc_id),
+        notes=load_notes(db, doc_id),
+        nodes=load_nodes(db, doc_id),
+        elements=json.loads(row["elements"]),
+        toc=json.loads(row["toc"]),
+        source_sha256=row["source_sha256"],
+        format=row["format"],
+        char_map=[tuple(a) for a in json.loads(row["char_map"])],
+    )
+
+
+def load_nodes(db: Database, doc_id: int) -> list[Node]:
+    return [
+        Node(
+            id=r["node_id"], parent=r["parent"], kind=r["kind"], label=r["label"], title=r["title"],
+            text=r["text"], start=r["span_start"], end=r["span_end"],
+            line_start=r["line_start"], line_end=r["line_end"], attrs=json.loads(r["attrs"]),
+        )
+        for r in db.all("SELECT * FROM nodes WHERE doc_id = ? ORDER BY seq", (doc_id,))
+    ]
+
+
+def load_repairs(db: Database, doc_id: int) -> dict[str, int]:
+    rows = db.all("SELECT pass_name, count FROM repairs WHERE doc_id = ? ORDER BY seq", (doc_id,))
+    return {r["pass_name"]: r["count"] for r in rows}
+
+
+def load_notes(db: Database, doc_id: int) -> list[Note]:
+    rows = db.all("SELECT kind, text, line, source_offset FROM notes WHERE doc_id = ? ORDER BY seq", (doc_id,))
+    return [Note(kind=r["kind"], text=r["text"], line=r["line"], offset=r["source_offset"]) for r in rows]
+
+
+def list_summaries(db: Database) -> list[DocSummary]:
+    # Correlated counts use the (doc_id, …) primary keys, so this never reads document text.
+    rows = db.all(
+        """
+        SELECT d.id, d.title, d.doc_number, d.issuer, d.date, s.path AS source_path,
+               (SELECT COUNT(*) FROM nodes n WHERE n.doc_id = d.id) AS node_count,
+               d.char_count, d.line_start, d.line_end,
+               (SELECT COALESCE(SUM(r.count), 0) FROM repairs r WHERE r.doc_id = d.id) AS repairs_total,
+               (SELECT COUNT(*) FROM notes t WHERE t.doc_id = d.id) AS notes_count
+        FROM documents d JOIN sources s ON s.id = d.source_id
+        ORDER BY s.path, d.seq
+        """
+    )
+    return [DocSummary(**dict(r)) for r in rows]
+
+
+def source_text_of(db: Database, doc_id: int) -> str:
+    text = db.scalar(
+        "SELECT s.text FROM sources s JOIN documents d ON d.source_id = s.id WHERE d.id = ?", (doc_id,)
+    )
+    if text is None:
+        raise LookupError(f"no document with id {doc_id}")
+    return text
