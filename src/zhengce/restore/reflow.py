@@ -77,7 +77,11 @@ def _wrap_width(lines: list[_Line]) -> float | None:
     return None
 
 
-def _ends_sentence(s: str) -> bool:
+_TAIL_PAREN = re.compile(r"[（(][^（）()]*[）)]$")
+_TAG_WORDS = re.compile(r"责任单位|牵头|负责|配合")
+
+
+def _ends_sentence(s: str, full: bool = False) -> bool:
     s = s.rstrip()
     if not s:
         return True
@@ -86,8 +90,14 @@ def _ends_sentence(s: str) -> bool:
         return True
     if t[-1] in TERMINAL:
         return True
-    # A line ending in a closing bracket ends a unit (a title year, a responsibility tag).
-    return s[-1] in "）)》"
+    if s[-1] in "）)":
+        # A closing bracket ends a unit when it closes a tag after a sentence
+        # (。（责任单位：…）) or a short line (a title's years); inside a full
+        # wrapped line it is just a bracket.
+        m = _TAIL_PAREN.search(s)
+        after_sentence = m is not None and (m.start() == 0 or s[m.start() - 1] in TERMINAL or _TAG_WORDS.search(m.group(0)))
+        return bool(after_sentence) or not full
+    return False
 
 
 def _is_body(s: str) -> bool:
@@ -115,7 +125,10 @@ class _Decider:
 
     def closes_element(self, ln: _Line) -> bool:
         h = self._hint(ln)
-        return bool(h and (h.heading or h.table_row or h.hard_break or h.toc_page is not None))
+        if h and (h.heading or h.table_row or h.hard_break or h.toc_page is not None):
+            return True
+        s = ln.text.strip()
+        return bool(DATE_LINE.match(s) or DOC_NUMBER.fullmatch(s))
 
     def full(self, ln: _Line) -> bool:
         # Typeset lines fall short of the width by a few characters (first-line
@@ -123,13 +136,15 @@ class _Decider:
         # and signatures are far shorter.
         return self.width is not None and ln.width >= 0.75 * self.width
 
-    def continues(self, a: _Line, b: _Line) -> bool:
+    def continues(self, a: _Line, b: _Line, para_text: str = "") -> bool:
+        """Does line b continue the paragraph whose last line is a (text so far: para_text)?"""
         if self.closes_element(a) or self.opens_element(b):
             return False
         s = a.text.rstrip()
-        if _ends_sentence(s):
+        full = self.full(a)
+        if _ends_sentence(para_text or s, full):
             return False
-        if self.full(a):
+        if full:
             return True
         if is_heading_like(s):
             return False
@@ -160,7 +175,7 @@ def reflow(ctx: PassContext) -> tuple[MappedText, list[tuple[str, int]]]:
         i += 1
         while i < len(lines):
             a, b = para[-1], lines[i]
-            if decide.continues(a, b):
+            if decide.continues(a, b, "".join(ln.text for ln in para[-12:])):
                 para.append(b)
                 events.append((join_name, origin[b.start]))
                 i += 1

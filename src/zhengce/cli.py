@@ -1,0 +1,176 @@
+"""Command line: zhengce parse | ingest | docs | show | repairs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.tree import Tree
+
+from .model import Document
+from .pipeline import parse_paths
+from .store import Store, resolve_db_path
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="政策通: Chinese government documents, restored, structured and cited.")
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+_state: dict = {}
+
+PathsArg = Annotated[list[Path], typer.Argument(help="Files, folders (recursive) or .zip archives.")]
+
+
+@app.callback()
+def _global(db: Annotated[Optional[str], typer.Option("--db", help="SQLite database file (default: $ZHENGCE_DB or ./data/zhengce.db).")] = None):
+    _state["db"] = db
+
+
+def _store() -> Store:
+    return Store(resolve_db_path(_state.get("db")))
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=False, disable=not err.is_terminal,
+    )
+
+
+def _error(msg: str) -> None:
+    err.print(f"[red]error:[/red] {msg}", highlight=False, markup=True)
+
+
+@app.command()
+def parse(paths: PathsArg, as_json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per document.")] = False):
+    """Read, restore and structure documents without storing them."""
+    failed = 0
+    with _progress() as progress:
+        task = progress.add_task("parsing", total=None)
+        for item in parse_paths(paths):
+            progress.advance(task)
+            if item.error:
+                failed += 1
+                _error(str(item.error))
+                continue
+            for doc in item.documents:
+                if as_json:
+                    sys.stdout.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
+                else:
+                    out.print(f"{doc.title or Path(doc.source_path).name}  {doc.doc_number or ''}  {doc.date or ''}  "
+                              f"L{doc.line_start}–{doc.line_end}  {len(doc.nodes)} nodes", highlight=False)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def ingest(paths: PathsArg):
+    """Parse and store documents; unchanged files are skipped, a bad file is reported and skipped."""
+    counts = {"added": 0, "replaced": 0, "unchanged": 0, "failed": 0}
+    with _store() as store, _progress() as progress:
+        task = progress.add_task("ingesting", total=None)
+        for item in parse_paths(paths, skip=lambda s: store.has_source(s.sha256)):
+            progress.advance(task)
+            if item.error:
+                counts["failed"] += 1
+                _error(str(item.error))
+                continue
+            if not item.documents:
+                counts["unchanged"] += 1
+                continue
+            try:
+                result = store.ingest(item.source, item.documents)
+            except Exception as e:  # nothing of this file is stored (one transaction)
+                counts["failed"] += 1
+                _error(f"{item.source.path}: not stored ({e})")
+                continue
+            counts[result.status] += 1
+            progress.console.print(f"{result.status:9} {item.source.path}: {len(item.documents)} document(s)", highlight=False)
+    err.print(" ".join(f"{k} {v}" for k, v in counts.items()), highlight=False)
+    raise typer.Exit(1 if counts["failed"] else 0)
+
+
+@app.command()
+def docs():
+    """List stored documents."""
+    with _store() as store:
+        rows = store.list_documents()
+    table = Table("id", "标题 title", "发文字号", "日期", "nodes", "source", "repairs", "notes")
+    for d in rows:
+        title = d.title or f"（无标题）{Path(d.source_path).name}"
+        table.add_row(str(d.id), title, d.doc_number or "", d.date or "", str(d.node_count),
+                      f"{Path(d.source_path).name}:{d.line_start}-{d.line_end}", str(d.repairs_total), str(d.notes_count))
+    out.print(table)
+    out.print(f"{len(rows)} documents")
+
+
+def _load(store: Store, ref: str) -> tuple[int, Document]:
+    try:
+        doc_id = store.resolve(ref)
+        return doc_id, store.get_document(doc_id)
+    except LookupError as e:
+        _error(str(e))
+        raise typer.Exit(2)
+
+
+@app.command()
+def show(
+    doc: Annotated[str, typer.Argument(help="Document id, 发文字号 or (part of) its title.")],
+    outline: Annotated[bool, typer.Option("--outline", help="Show the outline tree.")] = False,
+    original: Annotated[bool, typer.Option("--original", help="Each restored paragraph beside its original lines.")] = False,
+):
+    """Show a stored document: restored text, outline, or restored beside original."""
+    with _store() as store:
+        doc_id, d = _load(store, doc)
+        source = store.source_text(doc_id) if original else ""
+    head = " ".join(x for x in (d.title, d.doc_number, d.issuer, d.date) if x)
+    out.print(f"[bold]{head or Path(d.source_path).name}[/bold]  ({d.source_path} L{d.line_start}–{d.line_end})")
+    if outline:
+        _print_outline(d)
+    elif original:
+        lines = source.split("\n")
+        for n in d.nodes:
+            out.print(f"[cyan]L{n.line_start}-{n.line_end}[/cyan] {n.text}", highlight=False)
+            for ln in range(n.line_start, n.line_end + 1):
+                if lines[ln - 1].strip():
+                    out.print(f"   [dim]{ln:>5} │ {lines[ln - 1]}[/dim]", highlight=False, markup=True)
+    else:
+        out.print(d.text, highlight=False, markup=False)
+
+
+def _print_outline(d: Document) -> None:
+    tree = Tree(d.title or Path(d.source_path).name)
+    branch = {None: tree}
+    for n in d.nodes:
+        if n.kind in ("paragraph", "box_item", "bullet", "toc"):
+            continue
+        label = " ".join(x for x in (n.label, n.title) if x) or n.text[:30]
+        extra = f" [dim]{n.kind} L{n.line_start}[/dim]"
+        if n.attrs.get("responsibility"):
+            extra += f" [green]{'；'.join(n.attrs['responsibility'])[:60]}[/green]"
+        parent = branch.get(n.parent, tree)
+        branch[n.id] = parent.add(label.replace("[", "\\[") + extra)
+    out.print(tree)
+
+
+@app.command()
+def repairs(doc: Annotated[str, typer.Argument(help="Document id, 发文字号 or (part of) its title.")]):
+    """The repair report of a document: what each pass fixed, and what was only reported."""
+    with _store() as store:
+        doc_id, d = _load(store, doc)
+    table = Table("pass", "count")
+    for name, n in d.repairs.items():
+        table.add_row(name, str(n))
+    out.print(table)
+    if d.notes:
+        notes = Table("kind", "line", "note")
+        for n in d.notes:
+            notes.add_row(n.kind, str(n.line), n.text)
+        out.print(notes)
+
+
+def main() -> None:
+    app()

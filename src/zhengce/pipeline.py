@@ -1,0 +1,46 @@
+"""read → restore → structure, for one source or a batch of paths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Document, InputError, Source
+from .read import iter_sources
+from .restore import restore
+from .structure import structure
+
+
+@dataclass
+class Parsed:
+    source: Source | None
+    documents: list[Document]
+    error: InputError | None = None
+
+
+def parse_source(source: Source) -> list[Document]:
+    docs = structure(restore(source))
+    if not docs:
+        raise InputError(source.path, "no document text after restoration")
+    return docs
+
+
+def parse_paths(paths: Iterable[str | Path], skip: callable = None) -> Iterator[Parsed]:
+    """Parse every document under `paths`; a bad file yields an error and the batch goes on.
+
+    `skip(source)` lets the caller pass over sources it already has (by hash).
+    """
+    for item in iter_sources(paths):
+        if isinstance(item, InputError):
+            yield Parsed(None, [], item)
+            continue
+        if skip is not None and skip(item):
+            yield Parsed(item, [])
+            continue
+        try:
+            yield Parsed(item, parse_source(item))
+        except InputError as e:
+            yield Parsed(item, [], e)
+        except Exception as e:  # a parser bug must not stop the batch; name the file
+            yield Parsed(item, [], InputError(item.path, f"could not be parsed ({type(e).__name__}: {e})"))

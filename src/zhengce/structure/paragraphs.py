@@ -1,0 +1,71 @@
+"""Paragraphs of a restored text, with the facts every structuring step needs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Restored
+from ..numbering import DATE_LINE, DOC_NUMBER, Marker, is_heading_like, match_marker
+
+TITLE_SUFFIX = re.compile(
+    r"(通知|通报|意见|决定|规定|办法|细则|方案|规划|纲要|若干政策|政策措施|措施|条例|批复|公告|通告|函|报告|计划|要点|政策)"
+    r"(?:[（(][^（）()]{2,20}[）)])?$"
+)
+
+
+@dataclass
+class Para:
+    i: int
+    start: int  # offset in the restored text
+    end: int
+    text: str
+    marker: Marker | None
+    heading_hint: bool
+    toc_page: int | None
+
+    @property
+    def heading_like(self) -> bool:
+        return self.marker is not None and is_heading_like(self.text, self.marker)
+
+    @property
+    def is_date(self) -> bool:
+        return bool(DATE_LINE.match(self.text))
+
+    @property
+    def is_doc_number(self) -> bool:
+        return bool(DOC_NUMBER.fullmatch(self.text.strip()))
+
+    @property
+    def title_like(self) -> bool:
+        """Could be (part of) a document title: short, no sentence, no outline marker."""
+        t = self.text
+        return (
+            self.marker is None
+            and self.toc_page is None
+            and 4 <= len(t) <= 90
+            and not any(p in t for p in "，。；！？：")
+            and not self.is_date
+            and not self.is_doc_number
+        )
+
+
+def paragraphs(restored: Restored) -> list[Para]:
+    text = restored.mt.text
+    out: list[Para] = []
+    pos = 0
+    for i, line in enumerate(text.split("\n")):
+        hint = restored.hints.get(restored.line_of(pos)) if line else None
+        out.append(
+            Para(
+                i=i,
+                start=pos,
+                end=pos + len(line),
+                text=line,
+                marker=match_marker(line),
+                heading_hint=bool(hint and hint.heading),
+                toc_page=hint.toc_page if hint else None,
+            )
+        )
+        pos += len(line) + 1
+    return out
