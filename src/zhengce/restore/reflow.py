@@ -88,6 +88,8 @@ def _ends_sentence(s: str, full: bool = False) -> bool:
     t = s.rstrip(CLOSERS)
     if not t:
         return True
+    if s.count("（") + s.count("(") > s.count("）") + s.count(")"):
+        return False  # inside brackets: （责任单位： goes on
     if t[-1] in TERMINAL:
         return True
     if s[-1] in "）)":

@@ -50,7 +50,7 @@ def _document(restored: Restored, paras: list[Para], seg: Segment) -> Document |
     src_hi = restored.mt.origin[paras[last - 1].end - 1]
     notes = [n for n in restored.notes if n.offset is None or src_lo <= n.offset <= src_hi]
     toc = _check_toc(nodes, notes, restored)
-    _attach_notes(nodes, text)
+    _attach_notes(nodes, notes)
     repairs = Counter(name for name, off in restored.events if src_lo <= off <= src_hi)
     elements: dict = {}
     if el.addressee is not None:
@@ -150,8 +150,9 @@ def _check_toc(nodes: list[Node], notes: list[Note], restored: Restored) -> list
     return toc
 
 
-def _attach_notes(nodes: list[Node], text: str) -> None:
-    """Attach each footnote/endnote to the node whose text carries its marker."""
+def _attach_notes(nodes: list[Node], notes: list[Note]) -> None:
+    """Attach each footnote/endnote to the first node whose text carries its
+    marker; a note whose marker is nowhere in the text is reported."""
     for note in nodes:
         marker = note.attrs.get("marker") if note.kind in ("footnote", "endnote") else None
         if not marker:
@@ -164,6 +165,8 @@ def _attach_notes(nodes: list[Node], text: str) -> None:
                 note.attrs["ref_node"] = n.id
                 note.attrs["ref_offset"] = n.start + i
                 break
+        else:
+            notes.append(Note("unreferenced_note", f"note {marker} has no marker in the text", note.line_start))
 
 
 def _char_map(restored: Restored, start: int, end: int) -> list[tuple[int, int, int]]:

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus" / "jilin"
+
+
+def corpus_file(prefix: str) -> Path:
+    return next(CORPUS.glob(f"{prefix}_*.txt"))
+
+
+@lru_cache(maxsize=None)
+def parsed(prefix: str):
+    """(restored, documents) for a bundled corpus file, parsed once per test session."""
+    from zhengce.read import read_file
+    from zhengce.restore import restore
+    from zhengce.structure import structure
+
+    (source,) = read_file(corpus_file(prefix))
+    restored = restore(source)
+    return restored, structure(restored)
+
+
+@pytest.fixture
+def corpus():
+    return parsed
