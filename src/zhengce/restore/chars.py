@@ -42,6 +42,7 @@ def _fw(s: str) -> str:
 # ASCII punctuation typed inside Chinese text (content-farm copies, OCR).
 _ASCII_PUNCT = re.compile(
     rf"(?<=[{_CJKP}])\s?([,;?!:])(?=\s?[{_CJKP}0-9“])|(?<=[{CJK}])\s?([,;?!])(?=\s?[A-Za-z])"
+    rf"|(?<=[0-9%])([,;])(?=\s?[{CJK}])"
 )
 _PUNCT_MAP = {",": "，", ";": "；", "?": "？", "!": "！", ":": "："}
 _ASCII_PAREN = re.compile(rf"\(([^()\n]{{0,80}}[{CJK}][^()\n]{{0,80}})\)")
@@ -52,7 +53,7 @@ def punctuation(ctx: PassContext) -> list[Edit]:
     text = ctx.text
     edits: list[Edit] = []
     for m in _ASCII_PUNCT.finditer(text):
-        g = 1 if m.group(1) else 2
+        g = next(i for i in (1, 2, 3) if m.group(i))
         edits.append((m.start(g), m.end(g), _PUNCT_MAP[m.group(g)]))
     for m in _ASCII_PAREN.finditer(text):
         edits.append((m.start(), m.start() + 1, "（"))
