@@ -21,7 +21,7 @@ setup: $(VENV)/.synced
 
 run: setup
 	@mkdir -p $(dir $(DB))
-	$(VENV)/bin/zhengce --db $(DB) ingest corpus/jilin
+	$(VENV)/bin/zhengce --db $(DB) ingest corpus/jilin/*.txt
 	$(VENV)/bin/zhengce --db $(DB) docs
 
 test: setup

@@ -18,7 +18,7 @@ from .pipeline import parse_paths
 from .store import Store, resolve_db_path
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="政策通: Chinese government documents, restored, structured and cited.")
-out = Console(soft_wrap=True)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 _state: dict = {}
 
@@ -42,7 +42,9 @@ def _progress() -> Progress:
 
 
 def _error(msg: str) -> None:
-    err.print(f"[red]error:[/red] {msg}", highlight=False, markup=True)
+    # One plain line per bad input, whatever the terminal width.
+    sys.stderr.write(f"error: {msg}\n")
+    sys.stderr.flush()
 
 
 @app.command()
