@@ -16,6 +16,17 @@ from collections.abc import Iterable
 Edit = tuple[int, int, str]  # replace text[start:end] with the string
 
 
+def non_overlapping(edits: Iterable[Edit]) -> list[Edit]:
+    """Sort edits and drop any that overlap an earlier (longer-first) one."""
+    out: list[Edit] = []
+    end = -1
+    for e in sorted(edits, key=lambda e: (e[0], -e[1])):
+        if e[0] >= end:
+            out.append(e)
+            end = e[1]
+    return out
+
+
 class MappedText:
     __slots__ = ("text", "origin")
 

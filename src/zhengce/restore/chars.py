@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..textmap import Edit
+from ..textmap import Edit, non_overlapping
 from .context import CJK, PassContext
 
 # PDF text layers map the full-width dot of 1．2．3． numbering to a private-use
@@ -58,18 +58,7 @@ def punctuation(ctx: PassContext) -> list[Edit]:
     for m in _ASCII_PAREN.finditer(text):
         edits.append((m.start(), m.start() + 1, "（"))
         edits.append((m.end() - 1, m.end(), "）"))
-    edits.sort()
-    return _dedupe(edits)
-
-
-def _dedupe(edits: list[Edit]) -> list[Edit]:
-    out: list[Edit] = []
-    end = -1
-    for e in edits:
-        if e[0] >= end:
-            out.append(e)
-            end = e[1]
-    return out
+    return non_overlapping(edits)
 
 
 # Some PDF text layers turn （ and ） into ! and " (a font-encoding slip); the

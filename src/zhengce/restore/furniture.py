@@ -11,7 +11,7 @@ import re
 from collections import Counter
 
 from ..model import LineHint
-from ..textmap import Edit
+from ..textmap import Edit, non_overlapping
 from .context import PassContext
 
 _DIGIT = "0-9０-９"
@@ -41,7 +41,7 @@ def page_furniture(ctx: PassContext) -> list[Edit]:
             if "\f" in window:
                 edits.append((m.start(), m.end(), ""))
     edits += _running_headers(ctx)
-    return _clean(edits)
+    return non_overlapping(edits)
 
 
 def _running_headers(ctx: PassContext) -> list[Edit]:
@@ -80,14 +80,3 @@ def toc_leaders(ctx: PassContext) -> list[Edit]:
         ctx.hints.setdefault(ctx.src_line(m.start()), LineHint()).toc_page = page
         edits.append((m.start(), m.end(), ""))
     return edits
-
-
-def _clean(edits: list[Edit]) -> list[Edit]:
-    edits.sort()
-    out: list[Edit] = []
-    end = -1
-    for e in edits:
-        if e[0] >= end:
-            out.append(e)
-            end = e[1]
-    return out

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from ..model import LineHint
-from ..textmap import Edit
+from ..textmap import Edit, non_overlapping
 from .context import PassContext
 
 _MD_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+", re.M)
@@ -17,7 +18,7 @@ _MD_LINK = re.compile(r"\[([^\]\n]{1,200})\]\((?:https?://|www\.|mailto:)[^)\s]{
 _MD_EMPH = re.compile(r"(\*\*|__)(?=\S)([^*_\n]{1,200}?)(?<=\S)\1")
 
 
-def _pattern_edits(text: str, pattern: re.Pattern[str], repl) -> list[Edit]:
+def _pattern_edits(text: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]) -> list[Edit]:
     return [(m.start(), m.end(), repl(m)) for m in pattern.finditer(text)]
 
 
@@ -37,15 +38,4 @@ def strip_markup(ctx: PassContext) -> list[Edit]:
         decoded = html.unescape(m.group(0))
         if decoded != m.group(0):
             edits.append((m.start(), m.end(), decoded))
-    return _drop_overlaps(edits)
-
-
-def _drop_overlaps(edits: list[Edit]) -> list[Edit]:
-    edits.sort(key=lambda e: (e[0], -e[1]))
-    out: list[Edit] = []
-    end = -1
-    for e in edits:
-        if e[0] >= end:
-            out.append(e)
-            end = e[1]
-    return out
+    return non_overlapping(edits)

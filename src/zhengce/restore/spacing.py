@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..model import LineHint
-from ..textmap import Edit
+from ..textmap import Edit, non_overlapping
 from .context import CJK, CN_PUNCT, PassContext
 
 _SP = "[ \t\u3000\u00a0\u2002\u2003\u2009]"
@@ -41,14 +41,7 @@ def spaces(ctx: PassContext) -> list[Edit]:
                 edits.append((s, e, " "))
             continue
         edits.append((s, e, ""))
-    edits.sort()
-    out: list[Edit] = []
-    end = -1
-    for e in edits:
-        if e[0] >= end:
-            out.append(e)
-            end = e[1]
-    return out
+    return non_overlapping(edits)
 
 
 def _is_line_end(text: str, pos: int) -> bool:
