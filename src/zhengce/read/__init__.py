@@ -21,10 +21,10 @@ from pathlib import Path, PurePosixPath
 from ..model import InputError, Source
 from . import limits
 from .archive import check_container, open_zip, read_zip
-from .docx import read_docx
-from .html import read_html
-from .pdf import read_pdf
 from .text import read_text
+
+# The docx, HTML and PDF readers import their (heavy) libraries when first
+# needed, so that reading text files starts fast.
 
 __all__ = ["read_file", "iter_sources", "SUPPORTED", "MAX_FILE_BYTES", "limits", "InputError", "Source"]
 
@@ -164,10 +164,16 @@ def read_bytes(data: bytes, display: str, name: str = "", depth: int = 0) -> Ite
             if kind == "zip":
                 yield from read_zip(data, display, depth, read_bytes)
             else:
+                from .docx import read_docx
+
                 yield read_docx(data, display)
         elif kind == "pdf":
+            from .pdf import read_pdf
+
             yield read_pdf(data, display)
         elif kind == "html":
+            from .html import read_html
+
             yield read_html(data, display)
         else:
             yield read_text(data, display, ext)

@@ -4,9 +4,10 @@ charset-normalizer alone is unreliable on short Chinese texts (it happily
 calls GBK "cp949" or Big5 "gb2312"), and it is slow on large input.  So:
 
 1. a BOM decides (UTF-8, UTF-16 LE/BE, UTF-32);
-2. valid UTF-8 is UTF-8 (random GBK/Big5 bytes essentially never are);
-3. NUL bytes suggest BOM-less UTF-16 (every ASCII character, newlines
+2. NUL bytes suggest BOM-less UTF-16 (every ASCII character, newlines
    included, has a zero byte): LE or BE, whichever decodes plausibly;
+   otherwise NULs or many control bytes mean a binary file;
+3. valid UTF-8 is UTF-8 (GBK/Big5 text essentially never is);
 4. an encoding declared by the document itself (HTML <meta charset>);
 5. strict gb18030 and big5 decodes compete on plausibility: the share of
    non-ASCII characters that are *common* characters (GB2312 level 1 for
@@ -19,6 +20,7 @@ calls GBK "cp949" or Big5 "gb2312"), and it is slow on large input.  So:
 from __future__ import annotations
 
 import codecs
+import re
 from functools import lru_cache
 
 BOMS = [  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
@@ -46,6 +48,7 @@ class UndecodableError(ValueError):
 # bytes are >= 0x40): C0 controls other than TAB LF VT FF CR, and DEL.
 _CONTROL = bytes(range(0, 9)) + bytes(range(14, 32)) + b"\x7f"
 _NOT_CONTROL = bytes(sorted(set(range(256)) - set(_CONTROL)))
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # the same, decoded
 
 
 def looks_binary(sample: bytes) -> bool:
@@ -79,7 +82,10 @@ def utf16_without_bom(data: bytes, sample: bytes) -> tuple[str, str] | None:
     for codec in ("utf-16-le", "utf-16-be"):
         text = _strict(data, codec)
         if text is not None:
-            score = plausibility(text[:20000])
+            head = text[:20000]
+            if len(_CONTROL_CHARS.findall(head)) > len(head) // 100:
+                continue  # zeros or binary that happens to pair up
+            score = plausibility(head)
             if score >= 0.5 and (best is None or score > best[0]):
                 best = (score, text, codec)
     return (best[1], best[2]) if best else None
@@ -129,20 +135,20 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Return (text, encoding name).  The BOM is removed; nothing else is."""
     bom = bom_encoding(data)
     if bom:
-        # The "-sig" codec and the explicit-endian codecs keep a BOM as U+FEFF
-        # (utf-16-le) or drop it (utf-8-sig); strip it either way.
-        text = _strict(data, bom)
+        bom_len = 4 if bom.startswith("utf-32") else 3 if bom == "utf-8-sig" else 2
+        text = _strict(data[bom_len:], bom.removesuffix("-sig"))
         if text is not None:
-            return text.removeprefix("\ufeff"), bom
+            return text, bom
         raise UndecodableError(f"invalid {bom} text")
-    text = _strict(data, "utf-8")
-    if text is not None:
-        return text, "utf-8"
     sample = data[:65536]
     if utf16 := utf16_without_bom(data, sample):
         return utf16
+    # Before the UTF-8 test: NULs and most control bytes are valid UTF-8.
     if looks_binary(sample):
         raise UndecodableError("binary file, not a document")
+    text = _strict(data, "utf-8")
+    if text is not None:
+        return text, "utf-8"
     if declared:
         codec = ALIASES.get(declared.lower().strip(), declared.lower().strip())
         if (text := _strict(data, codec)) is not None and plausibility(text[:20000]) >= 0.5:

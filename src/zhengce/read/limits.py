@@ -28,7 +28,7 @@ def max_file_bytes() -> int:
 
 
 def max_archive_bytes() -> int:
-    return max(MAX_ARCHIVE_BYTES, max_file_bytes())
+    return MAX_ARCHIVE_BYTES
 
 
 def mb(n: int) -> str:
