@@ -41,8 +41,9 @@ def _fw(s: str) -> str:
 
 # ASCII punctuation typed inside Chinese text (content-farm copies, OCR).
 _ASCII_PUNCT = re.compile(
-    rf"(?<=[{_CJKP}])\s?([,;?!:])(?=\s?[{_CJKP}0-9“])|(?<=[{CJK}])\s?([,;?!])(?=\s?[A-Za-z])"
-    rf"|(?<=[0-9%])([,;])(?=\s?[{CJK}])"
+    rf"(?<=[{_CJKP}])\s?([,;?!:])(?=\s?[{_CJKP}0-9“])|(?<=[{CJK}])\s?([,;?!])(?=\s?[A-Za-z]|\s*$)"
+    rf"|(?<=[0-9%])([,;])(?=\s?[{CJK}])",
+    re.M,
 )
 _PUNCT_MAP = {",": "，", ";": "；", "?": "？", "!": "！", ":": "："}
 _ASCII_PAREN = re.compile(rf"\(([^()\n]{{0,80}}[{CJK}][^()\n]{{0,80}})\)")
