@@ -118,6 +118,10 @@ def test_002_pinyin_removed_and_garbled_spots_restored():
     assert doc.title == "（吉林省）吉林市国民经济和社会发展第十四个五年规划和2035年远景目标纲要"
     assert not re.search(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)", doc.text)
     assert "?" not in doc.text
+    # Where the bytes are truly gone, the lost characters are marked □ and reported.
+    garbled = [n for n in doc.notes if n.kind == "garbled"]
+    assert doc.text.count("□") == 3 and len(garbled) == 2
+    assert {n.line for n in garbled} == {118, 185}
     for phrase in ("龙潭区", "规模化生产", "担当的干部", "经济"):
         assert phrase in doc.text
     assert doc.repairs["pinyin"] > 6000
