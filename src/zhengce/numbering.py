@@ -33,10 +33,13 @@ MARKERS: list[tuple[str, re.Pattern[str]]] = [
 
 # Nesting rank used when a document does not reveal its own order; lower = outer.
 DEFAULT_RANK = {k: i for i, (k, _) in enumerate(MARKERS)}
-STRONG = {"pian", "zhang", "jie", "box", "cn_dun", "cn_paren"}
 
-BULLET = re.compile(r"——\s*")
-FOOTNOTE = re.compile(r"([¹²³⁴⁵⁶⁷⁸⁹⁰]+|[①-⑳])\s*")
+# A footnote printed at the foot of a page: "¹ 三横三纵：…".
+SUPERSCRIPT_NOTE = re.compile(r"^([¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*(?=\S)")
+# "名称：内容" lines (box entries, definition lists): a short run-in label and a colon.
+RUN_IN_LABEL = re.compile(r"^([^，。；：:\s]{2,30})[：:]")
+# A caption standing alone (its figure or table was lost, or follows).
+CAPTION = re.compile(r"^[^\n。；，,]{4,40}(?:图|示意图|表|一览表|主要指标|指标表)$", re.M)
 DATE_LINE = re.compile(
     rf"^\s*(\d{{4}}|[{CN}]{{4}})\s*年\s*([\d{CN}]{{1,3}})\s*月\s*([\d{CN}]{{1,3}})\s*日\s*$"
 )

@@ -18,7 +18,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 
-from ..numbering import DATE_LINE, DOC_NUMBER, match_marker, is_heading_like
+from ..numbering import DATE_LINE, DOC_NUMBER, RUN_IN_LABEL, SUPERSCRIPT_NOTE, is_heading_like, match_marker
 from ..textmap import MappedText
 from .context import PassContext
 
@@ -30,9 +30,6 @@ _UNIT_ENDINGS = tuple(
     "图 表 指标 目录 简介 说明 通知 意见 规划 纲要 方案 办法 决定 政策 措施 细则 报告 批复 公告 通告 函"
     " 政府 办公厅 办公室 委员会 厅 局 部 院 中心".split()
 )
-_SUPERSCRIPT_NOTE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s*\S")
-# "名称：内容" lines (box entries, definition lists) each open an entry.
-_RUN_IN_LABEL = re.compile(r"^[^，。；：:\s]{2,14}[：:]")
 
 
 @dataclass
@@ -150,7 +147,8 @@ class _Decider:
             return True
         if is_heading_like(s):
             return False
-        if s[-1] not in _CONTINUES and _RUN_IN_LABEL.match(b.text.strip()):
+        # "名称：内容" lines (box entries, definition lists) each open an entry.
+        if s[-1] not in _CONTINUES and RUN_IN_LABEL.match(b.text.strip()):
             return False
         if self.width is not None:
             return False  # a short line in a wrapped text ends its paragraph (titles, signatures)
@@ -184,7 +182,7 @@ def reflow(ctx: PassContext) -> tuple[MappedText, list[tuple[str, int]]]:
                 continue
             # A footnote at the foot of a page, inside a split paragraph.
             if (
-                _SUPERSCRIPT_NOTE.match(b.text.strip())
+                SUPERSCRIPT_NOTE.match(b.text.strip())
                 and i + 1 < len(lines)
                 and not _ends_sentence(a.text)
                 and _is_body(a.text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..numbering import CAPTION
 from ..textmap import Edit
 from .context import CJK, PassContext
 
@@ -16,7 +17,6 @@ _UNITS = {"kwh", "mwh", "gwh", "kva", "mpa", "kpa", "km", "kg", "mm", "cm", "ppm
 _EDITOR = re.compile(
     r"[（(\[【]([^（）()\[\]【】\n]{0,12}(?:核实|核对|待定|待补|待确认|待核|存疑|出处|编者|此处|删除|修改为)[^（）()\[\]【】\n]{0,12})[）)\]】]"
 )
-_CAPTION = re.compile(rf"^[^\n。；，,]{{4,40}}(?:图|示意图|表|一览表|主要指标|指标表)$", re.M)
 
 
 def report_noise(ctx: PassContext) -> list[Edit]:
@@ -26,7 +26,7 @@ def report_noise(ctx: PassContext) -> list[Edit]:
             ctx.note("foreign_word", f"foreign word spliced into Chinese text: {m.group(1)!r}", m.start(1))
     for m in _EDITOR.finditer(text):
         ctx.note("editor_note", f"editor's note left in the text: {m.group(0)}", m.start())
-    for m in _CAPTION.finditer(text):
+    for m in CAPTION.finditer(text):
         nxt = text[m.end() + 1 : m.end() + 2]
         hint = ctx.hint_at(m.end() + 1) if nxt else None
         if hint is None or not hint.table_row:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..numbering import DEFAULT_RANK, FOOTNOTE
+from ..numbering import CAPTION, DEFAULT_RANK, RUN_IN_LABEL, SUPERSCRIPT_NOTE
 from .paragraphs import Para
 
 STYLE_KIND = {"pian": "part", "zhang": "chapter", "jie": "section", "tiao": "article"}
@@ -25,10 +25,7 @@ _INNER = r"(?:[^（）()]|[（(][^（）()]{1,30}[）)])"  # allows one nested b
 _RESPONSIBILITY = re.compile(
     rf"[（(](?:(?:责任单位|牵头单位|责任部门)[:：]{_INNER}{{2,300}}|{_INNER}{{2,300}}?(?:负责|配合){_INNER}{{0,60}})[）)]$"
 )
-_BOX_ITEM_LABEL = re.compile(r"^([^，。；：:]{2,30})[：:]")
 _NOTE_START = re.compile(r"^注(?:释)?\s*[:：]\s*")
-_SUPERSCRIPT_NOTE = re.compile(r"^([¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*")
-_CAPTION = re.compile(r"^[^。；，]{4,40}(?:图|示意图|表|一览表|主要指标)$")
 
 
 @dataclass
@@ -83,7 +80,7 @@ def build_outline(
             m = re.match(r"^(?:注(?:释)?\s*[:：]\s*)?([①-⑳])", text)
             nodes.append(RawNode(k, "endnote", m.group(1) if m else None, None, None, {"marker": m.group(1) if m else None}))
             continue
-        sm = _SUPERSCRIPT_NOTE.match(text)
+        sm = SUPERSCRIPT_NOTE.match(text)
         if sm:
             nodes.append(RawNode(k, "footnote", sm.group(1), None, parent(), {"marker": sm.group(1)}))
             continue
@@ -94,7 +91,7 @@ def build_outline(
             box = len(nodes) - 1
             continue
         if box is not None and marker is None and _in_box(text):
-            lm = _BOX_ITEM_LABEL.match(text)
+            lm = RUN_IN_LABEL.match(text)
             nodes.append(RawNode(k, "box_item", None, lm.group(1) if lm else None, box))
             continue
         box = None
@@ -115,7 +112,7 @@ def build_outline(
         if text.startswith("——"):
             nodes.append(RawNode(k, "bullet", "——", lead_sentence(text[2:].lstrip()), parent()))
             continue
-        if _CAPTION.match(text):
+        if CAPTION.match(text):
             nodes.append(RawNode(k, "caption", None, text, parent()))
             continue
         nodes.append(RawNode(k, "paragraph", None, lead_sentence(text), parent()))
@@ -129,7 +126,7 @@ def _after_marker(p: Para) -> str:
 
 def _in_box(text: str) -> bool:
     """Box content: 名称：内容 entries, lists of projects, short lines — not prose."""
-    return bool(_BOX_ITEM_LABEL.match(text)) or "。" not in text[:-1] or len(text) <= 30
+    return bool(RUN_IN_LABEL.match(text)) or "。" not in text[:-1] or len(text) <= 30
 
 
 def _responsibility(nodes: list[RawNode], idx: int, text: str) -> None:
