@@ -85,9 +85,15 @@ def _label(style: str, tok: str) -> str:
     }[style]
 
 
+# Every marker starts with one of these; most lines of prose do not (a cheap first test).
+_FIRST = frozenset("第专（(" + CN + "0123456789０１２３４５６７８９①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳")
+
+
 def match_marker(line: str) -> Marker | None:
     """The outline marker at the start of `line`, if any."""
     s = line.lstrip()
+    if not s or s[0] not in _FIRST:
+        return None
     skip = len(line) - len(s)
     for style, pat in MARKERS:
         m = pat.match(s)

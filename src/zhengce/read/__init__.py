@@ -133,7 +133,11 @@ def _read_path(path: Path, display: str) -> Iterator[Source | InputError]:
         return
     try:
         with open(path, "rb") as f:
-            data = f.read(limit + 1)
+            # Ask for the stat size (+1 to notice growth), not the cap: reading
+            # `limit` bytes would allocate the whole cap for every file.
+            data = f.read(min(st.st_size, limit) + 1)
+            if len(data) > st.st_size:
+                data += f.read(limit + 1 - len(data))
     except OSError as e:
         yield InputError(display, f"cannot read: {e.strerror or e}")
         return

@@ -40,22 +40,36 @@ def _fw(s: str) -> str:
 
 
 # ASCII punctuation typed inside Chinese text (content-farm copies, OCR).
-_ASCII_PUNCT = re.compile(
-    rf"(?<=[{_CJKP}])\s?([,;?!:])(?=\s?[{_CJKP}0-9“])|(?<=[{CJK}])\s?([,;?!])(?=\s?[A-Za-z]|\s*$)"
-    rf"|(?<=[0-9%])([,;])(?=\s?[{CJK}])",
-    re.M,
-)
+# Candidates are found by one cheap scan and judged by their neighbours (a
+# regex that starts with a look-behind is slow on long texts).
+_PUNCT_CANDIDATE = re.compile(r"[,;?!:]")
+_CJKP_RE = re.compile(f"[{_CJKP}]")
+_CJK_RE = re.compile(f"[{CJK}]")
 _PUNCT_MAP = {",": "，", ";": "；", "?": "？", "!": "！", ":": "："}
 _ASCII_PAREN = re.compile(rf"\(([^()\n]{{0,80}}[{CJK}][^()\n]{{0,80}})\)")
+
+
+def _neighbour(text: str, i: int, step: int) -> str:
+    """The character next to position i, skipping one space."""
+    j = i + step
+    if 0 <= j < len(text) and text[j] in " \t":
+        j += step
+    return text[j] if 0 <= j < len(text) else "\n"
 
 
 def punctuation(ctx: PassContext) -> list[Edit]:
     """ASCII ,;?!: and (…) in Chinese context → full-width (keep 7.8:48.9, 1,000)."""
     text = ctx.text
     edits: list[Edit] = []
-    for m in _ASCII_PUNCT.finditer(text):
-        g = next(i for i in (1, 2, 3) if m.group(i))
-        edits.append((m.start(g), m.end(g), _PUNCT_MAP[m.group(g)]))
+    for m in _PUNCT_CANDIDATE.finditer(text):
+        i, ch = m.start(), m.group()
+        prev, nxt = _neighbour(text, i, -1), _neighbour(text, i, 1)
+        if (
+            (_CJKP_RE.match(prev) and (_CJKP_RE.match(nxt) or nxt.isdigit() or nxt == "“"))
+            or (ch != ":" and _CJK_RE.match(prev) and (nxt.isascii() and nxt.isalpha() or nxt == "\n"))
+            or (ch in ",;" and (prev.isdigit() or prev == "%") and _CJK_RE.match(nxt))
+        ):
+            edits.append((i, i + 1, _PUNCT_MAP[ch]))
     for m in _ASCII_PAREN.finditer(text):
         edits.append((m.start(), m.start() + 1, "（"))
         edits.append((m.end() - 1, m.end(), "）"))

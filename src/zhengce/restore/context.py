@@ -35,6 +35,8 @@ class PassContext:
         return self.lines.line(self.mt.origin[pos])
 
     def hint_at(self, pos: int) -> LineHint | None:
+        if not self.hints:  # plain text has none: skip the line lookup
+            return None
         return self.hints.get(self.src_line(pos))
 
     def note(self, kind: str, text: str, pos: int) -> None:

@@ -13,7 +13,6 @@ order; the repair is counted as `footnote_moved`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from array import array
 from collections import Counter
 from dataclasses import dataclass
@@ -42,7 +41,9 @@ class _Line:
 
 
 def _width(s: str) -> float:
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.5 for c in s.strip())
+    """Printed width in full-width characters: ASCII counts half (C-speed count)."""
+    s = s.strip()
+    return len(s) - 0.5 * len(s.encode("ascii", "ignore"))
 
 
 def _lines(text: str, origin, source: str) -> list[_Line]:
@@ -135,13 +136,17 @@ class _Decider:
         # and signatures are far shorter.
         return self.width is not None and ln.width >= 0.75 * self.width
 
-    def continues(self, a: _Line, b: _Line, para_text: str = "") -> bool:
-        """Does line b continue the paragraph whose last line is a (text so far: para_text)?"""
+    def continues(self, para: list[_Line], b: _Line) -> bool:
+        """Does line b continue the paragraph whose lines so far are `para`?"""
+        a = para[-1]
         if self.closes_element(a) or self.opens_element(b):
             return False
         s = a.text.rstrip()
         full = self.full(a)
-        if _ends_sentence(para_text or s, full):
+        # Brackets opened on earlier lines matter only when this line seems to end.
+        seems_to_end = s[-1:] in "）)" or s.rstrip(CLOSERS)[-1:] in TERMINAL
+        tail = "".join(ln.text for ln in para[-12:]) if len(para) > 1 and seems_to_end else s
+        if _ends_sentence(tail, full):
             return False
         if full:
             return True
@@ -175,7 +180,7 @@ def reflow(ctx: PassContext) -> tuple[MappedText, list[tuple[str, int]]]:
         i += 1
         while i < len(lines):
             a, b = para[-1], lines[i]
-            if decide.continues(a, b, "".join(ln.text for ln in para[-12:])):
+            if decide.continues(para, b):
                 para.append(b)
                 events.append((join_name, origin[b.start]))
                 i += 1

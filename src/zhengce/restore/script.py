@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
+import numpy as np
 import opencc
 
 from ..textmap import Edit
@@ -33,7 +34,11 @@ def to_simplified(ctx: PassContext) -> list[Edit]:
         # OpenCC's t2s tables map characters one to one; convert per line if a
         # phrase rule ever changes the length, so edits stay aligned.
         return _per_line(ctx)
-    edits = [(i, i + 1, b) for i, (a, b) in enumerate(zip(text, converted)) if a != b]
+    # Compare code points with numpy: a Python loop over every character is the
+    # slowest part of this pass on long Simplified texts with few changes.
+    a = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    b = np.frombuffer(converted.encode("utf-32-le"), dtype=np.uint32)
+    edits = [(i, i + 1, converted[i]) for i in np.nonzero(a != b)[0].tolist()]
     cjk = len(CJK_RE.findall(text)) or 1
     if len(edits) / cjk < _TRADITIONAL_SHARE:
         seen = Counter(text[s] + "→" + r for s, _, r in edits)

@@ -17,7 +17,8 @@ from .context import CJK, CN_PUNCT, PassContext
 _SP = "[ \t\u3000\u00a0\u2002\u2003\u2009]"
 _EDGE = re.compile(rf"^{_SP}+|{_SP}+$", re.M)
 _WIDE = CJK + CN_PUNCT
-_INNER = re.compile(rf"(?<=[{_WIDE}]){_SP}+(?=\S)|(?<=\S){_SP}+(?=[{_WIDE}])")
+_RUN = re.compile(f"{_SP}+")
+_WIDE_RE = re.compile(f"[{_WIDE}]")
 _LABEL_GAP = re.compile(rf"^{_SP}*(第[一二三四五六七八九十百零〇\d]+[篇章节]|专栏{_SP}*[0-9一二三四五六七八九十]+[:：]?)({_SP}+)(?=\S)", re.M)
 
 
@@ -32,8 +33,13 @@ def spaces(ctx: PassContext) -> list[Edit]:
     keep = {}
     for m in _LABEL_GAP.finditer(text):
         keep[m.start(2)] = m.end(2)
-    for m in _INNER.finditer(text):
+    for m in _RUN.finditer(text):
         s, e = m.start(), m.end()
+        if s == 0 or e == len(text):
+            continue
+        left, right = text[s - 1], text[e]
+        if left.isspace() or right.isspace() or not (_WIDE_RE.match(left) or _WIDE_RE.match(right)):
+            continue  # at a line edge (handled above), or between two Latin/number tokens
         if "\t" in text[s:e] and (h := ctx.hint_at(s)) is not None and h.table_row:
             continue  # cell separators of a table row
         if s in keep:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 
 import numpy as np
@@ -18,15 +19,16 @@ __all__ = ["structure"]
 
 def structure(restored: Restored) -> list[Document]:
     paras = paragraphs(restored)
+    log = _RepairLog(restored.events)
     docs = []
     for seg in split(paras):
-        doc = _document(restored, paras, seg)
+        doc = _document(restored, paras, seg, log)
         if doc is not None:
             docs.append(doc)
     return docs
 
 
-def _document(restored: Restored, paras: list[Para], seg: Segment) -> Document | None:
+def _document(restored: Restored, paras: list[Para], seg: Segment, log: _RepairLog) -> Document | None:
     first, last = seg.first, seg.last
     while first < last and not paras[first].text:
         first += 1
@@ -51,7 +53,7 @@ def _document(restored: Restored, paras: list[Para], seg: Segment) -> Document |
     notes = [n for n in restored.notes if n.offset is None or src_lo <= n.offset <= src_hi]
     toc = _check_toc(nodes, notes, restored)
     _attach_notes(nodes, notes)
-    repairs = Counter(name for name, off in restored.events if src_lo <= off <= src_hi)
+    repairs = log.count(src_lo, src_hi)
     elements: dict = {}
     if el.addressee is not None:
         elements["addressee"] = paras[el.addressee].text
@@ -79,6 +81,17 @@ def _document(restored: Restored, paras: list[Para], seg: Segment) -> Document |
         format=restored.source.format,
         char_map=_char_map(restored, base, base + len(text)),
     )
+
+
+class _RepairLog:
+    """The restoration events sorted by source offset, counted per document range."""
+
+    def __init__(self, events: list[tuple[str, int]]):
+        self.events = sorted(events, key=lambda e: e[1])
+        self.offsets = [off for _name, off in self.events]
+
+    def count(self, lo: int, hi: int) -> Counter:
+        return Counter(name for name, _off in self.events[bisect_left(self.offsets, lo) : bisect_right(self.offsets, hi)])
 
 
 def _before_notes(paras: list[Para], first: int, last: int) -> int:
