@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,7 @@ def parse_source(source: Source) -> list[Document]:
     return docs
 
 
-def parse_paths(paths: Iterable[str | Path], skip: callable = None) -> Iterator[Parsed]:
+def parse_paths(paths: Iterable[str | Path], skip: Callable[[Source], bool] | None = None) -> Iterator[Parsed]:
     """Parse every document under `paths`; a bad file yields an error and the batch goes on.
 
     `skip(source)` lets the caller pass over sources it already has (by hash).

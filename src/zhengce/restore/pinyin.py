@@ -316,18 +316,19 @@ def _in_class(b: int, cls: Byte) -> bool:
     return 0x40 <= b <= 0xA0 and b != 0x7F
 
 
-@dataclass
+@dataclass(slots=True)
 class _Hyp:
-    chars: list[str]  # chars[:2] are left context, not part of the repair
+    # Tuples, not lists: a fork shares them, and the search forks ~10^5 times.
+    chars: tuple[str, ...]  # chars[:2] are left context, not part of the repair
     data: bytes  # GBK bytes of chars[2:]
     pend: Byte | None  # first byte of a character waiting for its second (None: in step)
     score: float = 0.0
     n: int = 0
-    ins: list[tuple[int, str]] = field(default_factory=list)  # pinyin inserted after byte i
-    cuts: list[int] = field(default_factory=list)  # stream cut in front of byte i
-    newkeys: list[tuple[bytes, str]] = field(default_factory=list)
-    guessed: list[tuple[int, Byte, Byte]] = field(default_factory=list)  # char index, byte classes
-    rebuilt: list[int] = field(default_factory=list)  # char indexes re-paired from the bytes
+    ins: tuple[tuple[int, str], ...] = ()  # pinyin inserted after byte i
+    cuts: tuple[int, ...] = ()  # stream cut in front of byte i
+    newkeys: tuple[tuple[bytes, str], ...] = ()
+    guessed: tuple[tuple[int, Byte, Byte], ...] = ()  # char index, byte classes
+    rebuilt: tuple[int, ...] = ()  # char indexes re-paired from the bytes
     key_first: int | None = None  # first byte of a new key whose second byte is `pend`
     skip_next: bool = False  # the next token was already accounted for
     fw_next: bool = False  # the next token is full-width punctuation
@@ -337,16 +338,16 @@ class _Hyp:
 
     def fork(self) -> _Hyp:
         return _Hyp(
-            list(self.chars),
+            self.chars,
             self.data,
             self.pend,
             self.score,
             self.n,
-            list(self.ins),
-            list(self.cuts),
-            list(self.newkeys),
-            list(self.guessed),
-            list(self.rebuilt),
+            self.ins,
+            self.cuts,
+            self.newkeys,
+            self.guessed,
+            self.rebuilt,
             self.key_first,
             self.skip_next,
             self.fw_next,
@@ -358,10 +359,10 @@ class _Hyp:
     def add(self, lm: _CharModel, c: str) -> None:
         self.score += lm.lp(self.chars[-2], self.chars[-1], c)
         self.n += 1
-        self.chars.append(c)
+        self.chars += (c,)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Keys:
     by_char: dict[str, str]  # host -> pinyin
     by_bytes: dict[bytes, str]
@@ -472,6 +473,7 @@ class _Solver:
         self.lm = lm
         self._pools: dict[tuple[Byte, Byte], list[tuple[int, int, str]]] = {}
         self._index: dict[tuple[Byte, Byte], dict[str, tuple[int, int, str]]] = {}
+        self._scored: dict[tuple, list[tuple[float, int, int, str]]] = {}
 
     # -- characters for a pair some of whose bytes are destroyed
     def candidates(self, first: Byte, second: Byte) -> list[tuple[int, int, str]]:
@@ -521,9 +523,14 @@ class _Solver:
         """Hypotheses completing a character from these two bytes."""
         lm = self.lm
         a, b = h.chars[-2], h.chars[-1]
-        scored = sorted(
-            ((lm.lp(a, b, c), b1, b2, c) for b1, b2, c in self._likely(b, first, second)), reverse=True
-        )
+        # Many hypotheses share their last two characters and the byte
+        # classes: score and sort their candidates once.
+        ckey = (a, b, first, second)
+        scored = self._scored.get(ckey)
+        if scored is None:
+            scored = self._scored[ckey] = sorted(
+                ((lm.lp(a, b, c), b1, b2, c) for b1, b2, c in self._likely(b, first, second)), reverse=True
+            )
         guessed = not (isinstance(first, int) and isinstance(second, int))
         out = []
         for lp, b1, b2, c in scored:
@@ -534,15 +541,15 @@ class _Solver:
                 kb = bytes((h.key_first, b1))
                 if not self._new_key_ok(kb):
                     continue
-                g.newkeys.append((kb, g.ins[-1][1]))
+                g.newkeys += ((kb, g.ins[-1][1]),)
                 g.key_first = None
-            g.chars.append(c)
+            g.chars += (c,)
             g.data += bytes((b1, b2))
             g.score += lp
             g.n += 1
-            g.rebuilt.append(len(g.chars) - 1)
+            g.rebuilt += (len(g.chars) - 1,)
             if guessed:
-                g.guessed.append((len(g.chars) - 1, first, second))
+                g.guessed += ((len(g.chars) - 1, first, second),)
             out.append(g)
             if len(out) >= _BRANCH:
                 break
@@ -579,7 +586,7 @@ class _Solver:
 
         The search ends once the readings are back in step after a "?" (and
         past offset `until`)."""
-        beam = [_Hyp(list(left), b"", None)]
+        beam = [_Hyp(tuple(left), b"", None)]
         seen = False
         for ti, tok in enumerate(toks):
             nxt = toks[ti + 1] if ti + 1 < len(toks) else None
@@ -653,7 +660,7 @@ class _Solver:
             kb = h.data[-2:]
             if self.keys.by_bytes.get(kb) == val or (kb, val) in h.newkeys:
                 g = h.fork()
-                g.ins.append((len(g.data) - 1, val))
+                g.ins += ((len(g.data) - 1, val),)
                 return [g]
             return []
         if kind == "qpy":
@@ -665,7 +672,7 @@ class _Solver:
             for _first, second, new in self._keys_with(h.data[-1], val):
                 g = h.fork()
                 g.pend = second
-                g.ins.append((len(g.data), val))
+                g.ins += ((len(g.data), val),)
                 if new:
                     g.score += _NEWKEY_LP
                     g.key_first = h.data[-1]
@@ -678,7 +685,7 @@ class _Solver:
                 # the stream was cut inside a character (x, d[0]); the
                 # punctuation's second byte starts the next character
                 for g in self._complete(h, _HOLE_LEAD, d[0]):
-                    g.cuts.append(len(g.data) - 1)
+                    g.cuts += (len(g.data) - 1,)
                     g.score += _CUT_LP
                     g.pend = d[1]
                     g.skip_next = True
@@ -728,7 +735,7 @@ class _Solver:
                 return []
             if self.keys.by_bytes.get(bytes((h.data[-1], pend))) == val:
                 g = h.fork()
-                g.ins.append((len(g.data), val))
+                g.ins += ((len(g.data), val),)
                 return [g]
             return []
         if kind == "qpy":
@@ -740,9 +747,9 @@ class _Solver:
                         if not self._new_key_ok(kb):
                             continue
                         g.score += _NEWKEY_LP
-                        g.newkeys.append((kb, val))
+                        g.newkeys += ((kb, val),)
                     g.pend = None
-                    g.ins.append((len(g.data) - 1, val))
+                    g.ins += ((len(g.data) - 1, val),)
                     out.append(g)
             return out
         if kind == "q":
@@ -750,7 +757,7 @@ class _Solver:
                 # cut in front of the punctuation, which is in step
                 for g in self._complete(h, pend, _HOLE_LEAD):
                     g.pend = None
-                    g.cuts.append(len(g.data))
+                    g.cuts += (len(g.data),)
                     g.score += _CUT_LP
                     g.fw_next = True
                     out.append(g)
@@ -809,8 +816,8 @@ class _Solver:
         cs = h.chars
         for c in right:
             score += lm.lp(cs[-2], cs[-1], c)
-            cs = cs + [c]
-        cs = cs + ["\n"]
+            cs = cs + (c,)
+        cs = cs + ("\n",)
         for i in h.rebuilt:
             # bytes re-paired into a rare character the document never uses
             if not _common(cs[i]) and not lm.count(cs[i]):

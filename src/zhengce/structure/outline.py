@@ -54,7 +54,6 @@ def build_outline(
     stack: list[tuple[int, int]] = []  # (rank, node index)
     box: int | None = None
     notes_block = False
-    containers_seen: set[int] = set()
 
     def parent() -> int | None:
         return stack[-1][1] if stack else None
@@ -66,10 +65,9 @@ def build_outline(
             continue
         if k in element_of:
             nodes.append(RawNode(k, element_of[k], None, text if element_of[k] in ("title", "attachment") else None, None))
-            if k in containers:
-                if not stack or stack[-1][1] not in containers_seen:
-                    stack.append((-1, len(nodes) - 1))
-                    containers_seen.add(len(nodes) - 1)
+            if k in containers and not (stack and stack[-1][0] == -1):
+                # Rank -1: no numbering style pops it, so the attached outline nests under it.
+                stack.append((-1, len(nodes) - 1))
             continue
         if p.toc_page is not None:
             nodes.append(RawNode(k, "toc", p.marker.label if p.marker else None, _after_marker(p), None, {"page": p.toc_page}))
