@@ -26,7 +26,8 @@ _FOLIO = re.compile(
 _FORM_FEED = re.compile(r"\f")
 _BARE_NUMBER = re.compile(rf"^[ \t]*[{_DIGIT}]{{1,4}}[ \t]*$", re.M)
 # A TOC entry: title, a run of leader dots, a page number ("(一) 发展基础.....\t5").
-_TOC_LEADER = re.compile(rf"[ \t]*(?:[.．…·•。]{{3,}}|…{{2,}})[ \t]*\(?[ \t]*([{_DIGIT}]{{1,4}})[ \t]*\)?[ \t]*$", re.M)
+# (Starts at the dots, not at optional blanks: a leading [ \t]* is tried at every position.)
+_TOC_LEADER = re.compile(rf"(?:[.．…·•。]{{3,}}|…{{2,}})[ \t]*\(?[ \t]*([{_DIGIT}]{{1,4}})[ \t]*\)?[ \t]*$", re.M)
 
 
 def page_furniture(ctx: PassContext) -> list[Edit]:
@@ -73,10 +74,13 @@ def toc_leaders(ctx: PassContext) -> list[Edit]:
     text = ctx.text
     edits: list[Edit] = []
     for m in _TOC_LEADER.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        if m.start() == line_start:
+        start = m.start()
+        while start > 0 and text[start - 1] in " \t":
+            start -= 1
+        line_start = text.rfind("\n", 0, start) + 1
+        if start == line_start:
             continue  # nothing before the dots: not an entry
         page = int(m.group(1).translate(str.maketrans("０１２３４５６７８９", "0123456789")))
-        ctx.hints.setdefault(ctx.src_line(m.start()), LineHint()).toc_page = page
-        edits.append((m.start(), m.end(), ""))
+        ctx.hints.setdefault(ctx.src_line(start), LineHint()).toc_page = page
+        edits.append((start, m.end(), ""))
     return edits

@@ -11,7 +11,8 @@ from .context import CJK, PassContext
 
 # A lower-case Latin word standing between Chinese characters is a spliced-in
 # foreign word; units and common technical abbreviations are not.
-_FOREIGN = re.compile(rf"(?<=[{CJK}，。、；：])\s?([a-z]{{3,}})\s?(?=[{CJK}，。、；：])")
+_LOWER_WORD = re.compile(r"[a-z]{3,}")
+_CJK_SIDE = re.compile(f"[{CJK}，。、；：]")
 _UNITS = {"kwh", "mwh", "gwh", "kva", "mpa", "kpa", "km", "kg", "mm", "cm", "ppm", "dpi", "bps", "mbps", "gbps", "app", "www", "http", "https", "com", "cn", "gov"}
 # Editing instructions left in the text: （核实项目出处）, （待定）, [待补充] …
 _EDITOR = re.compile(
@@ -21,9 +22,12 @@ _EDITOR = re.compile(
 
 def report_noise(ctx: PassContext) -> list[Edit]:
     text = ctx.text
-    for m in _FOREIGN.finditer(text):
-        if m.group(1) not in _UNITS:
-            ctx.note("foreign_word", f"foreign word spliced into Chinese text: {m.group(1)!r}", m.start(1))
+    for m in _LOWER_WORD.finditer(text):
+        s, e = m.start(), m.end()
+        before = text[s - 2 : s].rstrip(" ")[-1:] if s else ""
+        after = text[e : e + 2].lstrip(" ")[:1]
+        if _CJK_SIDE.match(before) and _CJK_SIDE.match(after) and m.group() not in _UNITS:
+            ctx.note("foreign_word", f"foreign word spliced into Chinese text: {m.group()!r}", s)
     for m in _EDITOR.finditer(text):
         ctx.note("editor_note", f"editor's note left in the text: {m.group(0)}", m.start())
     for m in CAPTION.finditer(text):
