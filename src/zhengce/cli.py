@@ -74,7 +74,7 @@ def ingest(paths: PathsArg):
     counts = {"added": 0, "replaced": 0, "unchanged": 0, "failed": 0}
     with _store() as store, _progress() as progress:
         task = progress.add_task("ingesting", total=None)
-        for item in parse_paths(paths, skip=lambda s: store.has_source(s.sha256)):
+        for item in parse_paths(paths, skip=lambda s: store.has_source(s.sha256), with_extractions=True):
             progress.advance(task)
             if item.error:
                 counts["failed"] += 1
@@ -84,7 +84,7 @@ def ingest(paths: PathsArg):
                 counts["unchanged"] += 1
                 continue
             try:
-                result = store.ingest(item.source, item.documents)
+                result = store.ingest(item.source, item.documents, item.extractions)
             except Exception as e:  # nothing of this file is stored (one transaction)
                 counts["failed"] += 1
                 _error(f"{item.source.path}: not stored ({e})")
@@ -172,6 +172,63 @@ def repairs(doc: Annotated[str, typer.Argument(help="Document id, 发文字号 o
         for n in d.notes:
             notes.add_row(n.kind, str(n.line), n.text)
         out.print(notes)
+
+
+@app.command("extract")
+def extract_cmd(
+    targets: Annotated[list[str], typer.Argument(help="Files/folders to parse, or stored documents (id, 发文字号, title).")],
+    types: Annotated[Optional[list[str]], typer.Option("--type", help="Only these types (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one record per line.")] = False,
+):
+    """Extract grounded facts: targets, statistics, duties, benefits, projects, references, entities."""
+    from .extract import TYPES
+    from .pipeline import extract_all
+
+    bad = [t for t in types or [] if t not in TYPES]
+    if bad:
+        _error(f"unknown type {bad[0]!r}; known: {', '.join(TYPES)}")
+        raise typer.Exit(2)
+    paths = [t for t in targets if Path(t).exists()]
+    refs = [t for t in targets if not Path(t).exists()]
+    records = []
+    failed = 0
+    for item in parse_paths(paths):
+        if item.error:
+            failed += 1
+            _error(str(item.error))
+            continue
+        for recs in extract_all(item.source, item.documents, types):
+            records.extend(recs)
+    if refs:
+        from .extract import extract
+
+        with _store() as store:
+            for ref in refs:
+                doc_id, d = _load(store, ref)
+                records.extend(extract(d, store.doc_key(doc_id), types))
+    if as_json:
+        for r in records:
+            sys.stdout.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        table = Table("type", "doc", "lines", "quote")
+        for r in records:
+            table.add_row(r.type, r.doc_key, f"{r.line_start}-{r.line_end}", r.quote[:80])
+        out.print(table)
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def export(
+    out_path: Annotated[Path, typer.Argument(help="FILE.xlsx (one sheet per type) or a folder for one CSV per type.")],
+    types: Annotated[Optional[list[str]], typer.Option("--type", help="Only these types (repeatable).")] = None,
+):
+    """Export stored extractions with a citation column, to XLSX or CSV."""
+    from .export import export_csv, export_xlsx
+
+    with _store() as store:
+        rows = [r for _doc_id, r in store.extractions() if not types or r.type in types]
+    written = export_xlsx(rows, out_path) if out_path.suffix.lower() == ".xlsx" else export_csv(rows, out_path)
+    err.print(f"{len(rows)} records → {', '.join(map(str, written))}", highlight=False)
 
 
 def main() -> None:

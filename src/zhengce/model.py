@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from .textmap import LineIndex, MappedText
+
+
+def doc_key(source_path: str, index: int) -> str:
+    """'003_e2dd2b49d853fc19.txt#3': the file name and the document's 1-based place in it."""
+    return f"{PurePath(source_path).name}#{index}"
 
 
 class InputError(Exception):
@@ -115,6 +121,35 @@ class Node:
         if self.attrs:
             d["attrs"] = self.attrs
         return d
+
+
+@dataclass
+class Extraction:
+    """One fact, grounded: `quote == document.text[start:end]`."""
+
+    type: str  # target | statistic | duty | benefit | project | reference | entity
+    doc: str | None
+    doc_key: str
+    node: str
+    quote: str
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "doc": self.doc,
+            "doc_key": self.doc_key,
+            "node": self.node,
+            "quote": self.quote,
+            "span": [self.start, self.end],
+            "line_start": self.line_start,
+            "line_end": self.line_end,
+            **self.fields,
+        }
 
 
 @dataclass

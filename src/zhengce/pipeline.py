@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Document, InputError, Source
+from .extract import extract
+from .model import Document, Extraction, InputError, Source, doc_key
 from .read import iter_sources
 from .restore import restore
 from .structure import structure
@@ -17,6 +18,7 @@ class Parsed:
     source: Source | None
     documents: list[Document]
     error: InputError | None = None
+    extractions: list[list[Extraction]] | None = None  # per document, when asked for
 
 
 def parse_source(source: Source) -> list[Document]:
@@ -26,10 +28,17 @@ def parse_source(source: Source) -> list[Document]:
     return docs
 
 
-def parse_paths(paths: Iterable[str | Path], skip: Callable[[Source], bool] | None = None) -> Iterator[Parsed]:
+def extract_all(source: Source, documents: list[Document], types: Iterable[str] | None = None) -> list[list[Extraction]]:
+    return [extract(d, doc_key(source.path, i), types) for i, d in enumerate(documents, 1)]
+
+
+def parse_paths(
+    paths: Iterable[str | Path], skip: Callable[[Source], bool] | None = None, with_extractions: bool = False
+) -> Iterator[Parsed]:
     """Parse every document under `paths`; a bad file yields an error and the batch goes on.
 
-    `skip(source)` lets the caller pass over sources it already has (by hash).
+    `skip(source)` lets the caller pass over sources it already has (by hash);
+    `with_extractions` also runs the extractors on each document.
     """
     for item in iter_sources(paths):
         if isinstance(item, InputError):
@@ -39,7 +48,8 @@ def parse_paths(paths: Iterable[str | Path], skip: Callable[[Source], bool] | No
             yield Parsed(item, [])
             continue
         try:
-            yield Parsed(item, parse_source(item))
+            docs = parse_source(item)
+            yield Parsed(item, docs, extractions=extract_all(item, docs) if with_extractions else None)
         except InputError as e:
             yield Parsed(item, [], e)
         except Exception as e:  # a parser bug must not stop the batch; name the file

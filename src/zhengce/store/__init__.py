@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ..model import Document, Note, Source
+from ..model import Document, Extraction, Note, Source, doc_key
 from . import documents as _docs
 from .db import Database, SchemaError, migrate, open_sqlite
 from .documents import DocSummary
@@ -73,7 +73,9 @@ class Store:
     def has_source(self, sha256: str) -> bool:
         return self._db.one("SELECT 1 FROM sources WHERE sha256 = ?", (sha256,)) is not None
 
-    def ingest(self, source: Source, documents: list[Document]) -> IngestResult:
+    def ingest(
+        self, source: Source, documents: list[Document], extractions: list[list[Extraction]] | None = None
+    ) -> IngestResult:
         """Store a source and its documents atomically.
 
         Same content (sha256) already stored → "unchanged", nothing written.
@@ -93,6 +95,8 @@ class Store:
                 db.execute("DELETE FROM sources WHERE id = ?", (old[0],))  # cascades to documents, nodes, …
             source_id = _docs.insert_source(db, source)
             ids = [_docs.insert_document(db, source_id, i, d) for i, d in enumerate(documents)]
+            for doc_id, records in zip(ids, extractions or []):
+                _docs.insert_extractions(db, doc_id, records)
         return IngestResult("replaced" if old is not None else "added", source_id, ids)
 
     def delete_source(self, path: str) -> bool:
@@ -122,6 +126,25 @@ class Store:
     def repairs(self, doc_id: str | int) -> dict[str, int]:
         with self._db.transaction(write=False):
             return _docs.load_repairs(self._db, self.resolve(doc_id))
+
+    def doc_key(self, ref: str | int) -> str:
+        """'FILE#N' for a stored document: its source file name and place in it."""
+        doc_id = self.resolve(ref)
+        path, seq = self._db.one(
+            "SELECT s.path, d.seq FROM documents d JOIN sources s ON s.id = d.source_id WHERE d.id = ?", (doc_id,)
+        )
+        return doc_key(path, seq + 1)
+
+    def extractions(self, doc: str | int | None = None, type_: str | None = None) -> list[tuple[int, Extraction]]:
+        """Stored extraction records as (document id, record), optionally of one document / type."""
+        with self._db.transaction(write=False):
+            doc_id = self.resolve(doc) if doc is not None else None
+            return _docs.load_extractions(self._db, doc_id, type_)
+
+    def replace_extractions(self, doc: str | int, records: list[Extraction]) -> None:
+        """Re-derive: swap a document's records for new ones in one transaction."""
+        with self._db.transaction():
+            _docs.insert_extractions(self._db, self.resolve(doc), records)
 
     def notes(self, doc_id: str | int) -> list[Note]:
         with self._db.transaction(write=False):

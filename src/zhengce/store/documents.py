@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Document, Node, Note, Source
+from ..model import Document, Extraction, Node, Note, Source, doc_key
 from .db import Database, utc_now
 from .refs import doc_number_key, title_key
 
@@ -75,6 +75,41 @@ def insert_document(db: Database, source_id: int, seq: int, doc: Document) -> in
         ((doc_id, i, n.kind, n.text, n.line, n.offset) for i, n in enumerate(doc.notes)),
     )
     return doc_id
+
+
+def insert_extractions(db: Database, doc_id: int, records: list[Extraction]) -> None:
+    db.execute("DELETE FROM extractions WHERE doc_id = ?", (doc_id,))
+    db.executemany(
+        "INSERT INTO extractions (doc_id, seq, type, node_id, quote, span_start, span_end, line_start, line_end, fields)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (doc_id, i, r.type, r.node, r.quote, r.start, r.end, r.line_start, r.line_end, _json(r.fields))
+            for i, r in enumerate(records)
+        ),
+    )
+
+
+def load_extractions(db: Database, doc_id: int | None = None, type_: str | None = None) -> list[tuple[int, Extraction]]:
+    """(document id, record) pairs, in document then text order."""
+    where, args = [], []
+    if doc_id is not None:
+        where.append("e.doc_id = ?")
+        args.append(doc_id)
+    if type_ is not None:
+        where.append("e.type = ?")
+        args.append(type_)
+    rows = db.all(
+        "SELECT e.doc_id, e.type, d.title, s.path, d.seq, e.node_id, e.quote, e.span_start, e.span_end,"
+        " e.line_start, e.line_end, e.fields FROM extractions e JOIN documents d ON d.id = e.doc_id"
+        " JOIN sources s ON s.id = d.source_id" + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY s.path, d.seq, e.seq",
+        tuple(args),
+    )
+    return [
+        (r[0], Extraction(type=r[1], doc=r[2], doc_key=doc_key(r[3], r[4] + 1), node=r[5], quote=r[6],
+                          start=r[7], end=r[8], line_start=r[9], line_end=r[10], fields=json.loads(r[11])))
+        for r in rows
+    ]
 
 
 # ------------------------------------------------------------------- reading

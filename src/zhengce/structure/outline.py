@@ -22,7 +22,7 @@ KINDS = (
 
 _LEAD = re.compile(r"^(.{2,40}?)[。：:]")
 _INNER = r"(?:[^（）()]|[（(][^（）()]{1,30}[）)])"  # allows one nested bracket: 省科技厅（省外国专家局）
-_RESPONSIBILITY = re.compile(
+RESPONSIBILITY_TAG = re.compile(
     rf"[（(](?:(?:责任单位|牵头单位|责任部门)[:：]{_INNER}{{2,300}}|{_INNER}{{2,300}}?(?:负责|配合){_INNER}{{0,60}})[）)]$"
 )
 _NOTE_START = re.compile(r"^注(?:释)?\s*[:：]\s*")
@@ -129,7 +129,7 @@ def _in_box(text: str) -> bool:
 
 def _responsibility(nodes: list[RawNode], idx: int, text: str) -> None:
     """Keep a trailing （责任单位：…）/（X负责，Y配合） tag on its numbered item."""
-    m = _RESPONSIBILITY.search(text)
+    m = RESPONSIBILITY_TAG.search(text)
     if not m:
         return
     owner = idx

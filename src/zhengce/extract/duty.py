@@ -1,0 +1,118 @@
+"""duty: a task and the units that carry it.
+
+Sources: the responsibility tag the structure stage kept on each item
+(（责任单位：A、B）, （A负责，B配合）, （A、B按职责分工负责）) and prose such as
+由A牵头，B配合.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Extraction, Node
+from ..structure.outline import RESPONSIBILITY_TAG
+from .base import Context
+from .numbers import deadline
+
+_LABELLED = re.compile(r"^(?:责任单位|牵头单位|责任部门)\s*[:：]\s*(.+)$")
+_LEAD_SUPPORT = re.compile(r"^(.+?)(?:牵头)?负责\s*[，,；;]\s*(.+?)配合$")
+_BY_DUTY = re.compile(r"^(.+?)(?:按职责分工|分别|共同)?(?:牵头)?负责$")
+_PROSE = re.compile(r"由([^，。；（）]{2,40}?)牵头(?:[，,]\s*([^，。；]{2,80}?)(?:等部门|等单位)?(?:参与|配合))?")
+_TRAILING = re.compile(r"(?:等部门|等单位|等)$")
+
+
+# What the name of a responsible unit ends with; a part that does not is the
+# first half of a unit written with a 、 inside (所在地市〔州〕、县〔市〕政府).
+_UNIT_END = re.compile(
+    r"(?:政府|厅|局|委|会|办|行|署|院|部|中心|单位|小组|组|处|室|公司|集团|海关|支行|机构|部门|法院|检察院|党委|团委|联|社)$"
+)
+_BRACKETS = {"（": "）", "(": ")", "〔": "〕", "[": "]"}
+_TAIL_BRACKET = re.compile(r"[（(〔\[][^（）()〔〕\[\]]*[）)〕\]]$")
+
+
+def split_units(s: str) -> list[str]:
+    """'省科技厅（省外国专家局）、省财政厅' → two units; brackets are never split;
+    '等部门及' and '及' between two unit names separate them too."""
+    s = re.sub(r"等(?:部门|单位)(?=及|和|、|$)", "", s.strip())
+    parts, depth, cur = [], 0, []
+    for ch in s:
+        if ch in _BRACKETS:
+            depth += 1
+        elif ch in _BRACKETS.values():
+            depth -= 1
+        if ch in "、，,；;及" and depth == 0:
+            parts.append(("".join(cur), ch))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append(("".join(cur), ""))
+    out: list[str] = []
+    pending = ""
+    for text, sep in parts:
+        unit = pending + text.strip()
+        named = _UNIT_END.search(_TAIL_BRACKET.sub("", unit))  # 省科技厅（省外国专家局） is named
+        if sep and sep in "、，,及" and not named:
+            pending = unit + sep  # the separator is inside one unit's name
+            continue
+        pending = ""
+        if unit:
+            out.extend(_distribute(_TRAILING.sub("", unit)))
+    if pending.rstrip("、，,及"):
+        out.append(pending.rstrip("、，,及"))
+    return out
+
+
+_SHARED_SUFFIX = re.compile(r"^((?:[\u4e00-\u9fff]{2,8}?[省市县区州]、)+)([\u4e00-\u9fff]{2,8}?[省市县区州])((?:人民)?政府)$")
+
+
+def _distribute(unit: str) -> list[str]:
+    """'长春市、吉林市政府' → ['长春市政府', '吉林市政府'] (a suffix shared by a list of places)."""
+    m = _SHARED_SUFFIX.match(unit)
+    if not m:
+        return [unit]
+    places = m.group(1).rstrip("、").split("、") + [m.group(2)]
+    return [p + m.group(3) for p in places]
+
+
+def parse_tag(tag: str) -> tuple[list[str], list[str]]:
+    """(lead, support) from the inside of a responsibility tag."""
+    tag = tag.strip()
+    m = _LABELLED.match(tag)
+    if m:
+        return split_units(m.group(1)), []
+    m = _LEAD_SUPPORT.match(tag)
+    if m:
+        return split_units(m.group(1)), split_units(m.group(2))
+    m = _BY_DUTY.match(tag)
+    if m:
+        return split_units(m.group(1)), []
+    return split_units(tag), []
+
+
+def task_of(node: Node, ctx: Context) -> str:
+    if node.title:
+        return node.title
+    body = node.text
+    if node.label and body.startswith(node.label):
+        body = body[len(node.label) :]
+    m = re.match(r"[^，。；（]{2,60}", body.lstrip("．. "))
+    return m.group(0) if m else body[:30]
+
+
+def extract_duties(ctx: Context) -> list[Extraction]:
+    out: list[Extraction] = []
+    for node in ctx.doc.nodes:
+        if node.kind not in ("item", "paragraph", "heading", "bullet", "box_item"):
+            continue
+        m = RESPONSIBILITY_TAG.search(node.text)
+        if m:
+            lead, support = parse_tag(m.group(0)[1:-1])
+            before = node.text[: m.start()]
+            s = node.start + m.start()
+            out.append(ctx.record("duty", node, s, node.start + m.end(), task=task_of(node, ctx), lead=lead, support=support, deadline=deadline(before)))
+        for p in _PROSE.finditer(node.text):
+            lead = split_units(p.group(1))
+            support = split_units(p.group(2)) if p.group(2) else []
+            s = node.start + p.start()
+            out.append(ctx.record("duty", node, s, node.start + p.end(), task=task_of(node, ctx), lead=lead, support=support, deadline=deadline(node.text[: p.start()])))
+    return out

@@ -1,0 +1,165 @@
+"""Numbers, quantities and dates as Chinese official documents write them.
+
+cn2an converts Chinese numerals; the rest — ranges with the unit on the second
+number (50－200万元), the legal reading of 以上/以下/超过, deadlines such as
+2021年底前 — is the register of these documents and is written here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cn2an
+
+CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+NUM = r"\d+(?:\.\d+)?"
+_CN_NUM = rf"[{CN_DIGITS}]+"
+_RANGE_SEP = r"\s*[－\-~～—至到]\s*"
+
+# Units as written, longest first so 平方公里 beats 公里 and 万千瓦 beats 千瓦.
+UNITS = sorted(
+    """亿元 万元 千元 元 亿美元 万美元 美元 亿人次 万人次 人次 万人 人 万户 户 家 个 项 所 座 条 处 件 台 套 辆 架 张 床
+    平方公里 万平方米 平方米 公顷 万亩 亩 公里 千米 米 万吨 吨 万吨/日 吨/日 万千瓦 千瓦 兆瓦 MW kW GW 万千瓦时 千瓦时
+    亿斤 万斤 斤 立方米 万立方米 天 日 个月 月 年 小时 分钟 % ‰ 倍 个百分点 百分点 人/千人 岁 所 万辆 Mbps""".split(),
+    key=len,
+    reverse=True,
+)
+UNIT = "(?:" + "|".join(re.escape(u) for u in UNITS) + ")"
+
+# comparator words after (以上…) or before (不低于…) a number
+_AFTER = [("及以上", ">="), ("以上", ">="), ("以下", "<="), ("以内", "<="), ("左右", "~"), ("（含）", None)]
+_BEFORE = [
+    ("不低于", ">="), ("不少于", ">="), ("不超过", "<="), ("不高于", "<="), ("不多于", "<="), ("最高不超过", "<="),
+    ("最高", "<="), ("超过", ">"), ("高于", ">"), ("大于", ">"), ("多于", ">"), ("不满", "<"), ("不足", "<"),
+    ("未达", "<"), ("低于", "<"), ("少于", "<"), ("小于", "<"), ("约", "~"), ("达到", "="), ("达", "="),
+]
+_BEFORE.sort(key=lambda x: len(x[0]), reverse=True)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float | None
+    value_max: float | None
+    unit: str | None
+    comparator: str
+    start: int  # span of the quantity (with its comparator words) in the searched text
+    end: int
+    text: str
+
+
+@lru_cache(maxsize=4096)
+def to_number(token: str) -> float | None:
+    """'1.5', '二〇三五', '一千', '1万' (a bare 万/亿 multiplier stays in the unit) → float."""
+    token = token.strip().replace(",", "").replace("，", "")
+    if not token:
+        return None
+    try:
+        return float(token)
+    except ValueError:
+        pass
+    try:
+        return float(cn2an.cn2an(token.replace("〇", "零").replace("两", "二"), "smart"))
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def as_int_if_whole(x: float | None) -> float | int | None:
+    if x is None:
+        return None
+    return int(x) if float(x).is_integer() else x
+
+
+_QTY = re.compile(
+    rf"(?P<before>{'|'.join(b for b, _ in _BEFORE)})?\s*"
+    rf"(?P<a>{NUM}|{_CN_NUM})(?:\s*(?P<ua>{UNIT}))?"
+    rf"(?:{_RANGE_SEP}(?P<b>{NUM}|{_CN_NUM}))?\s*(?P<unit>{UNIT})"
+    rf"(?P<after>{'|'.join(re.escape(a) for a, _ in _AFTER)})?"
+)
+
+
+def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+    """Every number with a unit in text[start:end] (ranges, comparators, Chinese numerals)."""
+    out: list[Quantity] = []
+    end = len(text) if end is None else end
+    for m in _QTY.finditer(text, start, end):
+        a, b = to_number(m.group("a")), to_number(m.group("b")) if m.group("b") else None
+        if a is None or (m.group("ua") and m.group("b") is None and m.group("ua") != m.group("unit")):
+            continue
+        if re.fullmatch(_CN_NUM, m.group("a")) and len(m.group("a")) == 1:
+            continue  # 三个中心, 一张网: a single Chinese numeral is a counting word
+        comp = "="
+        if m.group("before"):
+            comp = dict(_BEFORE)[m.group("before")]
+        after = m.group("after")
+        if after and dict(_AFTER)[after]:
+            comp = dict(_AFTER)[after]
+        out.append(
+            Quantity(
+                value=as_int_if_whole(a),
+                value_max=as_int_if_whole(b),
+                unit=m.group("unit"),
+                comparator=comp,
+                start=m.start(),
+                end=m.end(),
+                text=m.group(0),
+            )
+        )
+    return out
+
+
+_YEAR = re.compile(rf"(\d{{4}}|[〇零一二三四五六七八九]{{4}})\s*年")
+_DEADLINE = re.compile(
+    rf"(?P<y>\d{{4}}|[〇零一二三四五六七八九]{{4}})\s*年\s*"
+    rf"(?:(?P<m>\d{{1,2}}|[{CN_DIGITS}]{{1,3}})\s*月\s*(?:(?P<d>\d{{1,2}}|[{CN_DIGITS}]{{1,3}})\s*日|(?P<mend>底|末))?|(?P<yend>底|末))?\s*"
+    # 前 and then an action: 2021年底前出台…; not a validity period (12月31日前增值税…)
+    rf"(?:前|之前|以前)[，,]?\s*(?=出台|完成|建成|实现|制定|建立|印发|启动|推出|落实|开展|上线|形成|覆盖|全面|基本|率先|达到|新增|培育|引进|组建|取消|清理|修订|发布|编制|全部|所有|各)"
+)
+
+
+def year_of(token: str) -> int | None:
+    v = to_number(token)
+    return int(v) if v and 1900 <= v <= 2100 else None
+
+
+def deadline(text: str) -> str | None:
+    """'2021年底前' → '2021-12-31'; '2022年6月底前' → '2022-06-30'; '2021年12月31日前' → '2021-12-31'."""
+    m = _DEADLINE.search(text)
+    if not m:
+        return None
+    y = year_of(m.group("y"))
+    if y is None:
+        return None
+    if m.group("m"):
+        month = int(to_number(m.group("m")) or 0)
+        if not 1 <= month <= 12:
+            return None
+        if m.group("d"):
+            day = int(to_number(m.group("d")) or 0)
+        else:
+            day = calendar.monthrange(y, month)[1]
+        return f"{y:04d}-{month:02d}-{day:02d}"
+    return f"{y:04d}-12-31"
+
+
+_PERIOD = re.compile(r"“?\s*(十[一二三四五六七八九]五)\s*”?\s*(?:期末|末期|时期|期间|末)")
+# The Five-Year Plans' last years: 十三五 → 2020, 十四五 → 2025, 十五五 → 2030 …
+_PLAN_END = {f"十{c}五": 2010 + 5 * i for i, c in enumerate("一二三四五六七八九")}
+
+
+def period_end(text: str) -> int | None:
+    """'“十四五”期末' → 2025."""
+    m = _PERIOD.search(text)
+    return _PLAN_END.get(m.group(1)) if m else None
+
+
+def years_in(text: str) -> list[tuple[int, int, int]]:
+    """(year, start, end) for every 'YYYY年' in text."""
+    out = []
+    for m in _YEAR.finditer(text):
+        y = year_of(m.group(1))
+        if y:
+            out.append((y, m.start(), m.end()))
+    return out

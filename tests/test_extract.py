@@ -1,0 +1,167 @@
+"""Extraction on short texts in other provinces' register, and the grounding invariant on the corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import parsed
+from zhengce.extract import extract
+from zhengce.extract.duty import parse_tag, split_units
+from zhengce.extract.numbers import deadline, period_end, quantities
+from zhengce.model import Source
+from zhengce.pipeline import parse_source
+
+NO_ENTITIES = ("target", "statistic", "duty", "benefit", "project", "reference")
+
+
+def doc_of(text: str):
+    (d,) = parse_source(Source(path="t.txt", text=text, format="text"))
+    return d
+
+
+def records(text: str, *types: str):
+    return [r.to_dict() for r in extract(doc_of(text), "t.txt#1", types or NO_ENTITIES)]
+
+
+# ---- numbers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, want",
+    [
+        ("达到600亿元以上", (600, None, "亿元", ">=")),
+        ("给予每个品种50－200万元奖补", (50, 200, "万元", "=")),
+        ("最高不超过300万元", (300, None, "万元", "<=")),
+        ("年营业收入超过1000万元", (1000, None, "万元", ">")),
+        ("不低于1.5%", (1.5, None, "%", ">=")),
+        ("控制在5%左右", (5, None, "%", "~")),
+        ("新增一千五百户", (1500, None, "户", "=")),
+        ("月销售额不满10万元", (10, None, "万元", "<")),
+    ],
+)
+def test_quantities_read_legally(text, want):
+    (q,) = quantities(text)
+    assert (q.value, q.value_max, q.unit, q.comparator) == want
+
+
+def test_deadlines_and_plan_periods():
+    assert deadline("2023年底前出台实施细则") == "2023-12-31"
+    assert deadline("2024年6月底前完成清理") == "2024-06-30"
+    assert deadline("在2022年3月31日前全面完成") == "2022-03-31"
+    assert deadline("2022年12月31日前小规模纳税人减按1%征收") is None  # a validity period, not a task deadline
+    assert period_end("到“十四五”期末") == 2025 and period_end("“十三五”期间") == 2020
+
+
+# ---- duty ---------------------------------------------------------------------
+
+
+def test_responsibility_tags_of_every_style():
+    assert parse_tag("责任单位：省发展改革委、省财政厅") == (["省发展改革委", "省财政厅"], [])
+    assert parse_tag("省商务厅负责，省财政厅、省税务局配合") == (["省商务厅"], ["省财政厅", "省税务局"])
+    assert parse_tag("省住房城乡建设厅、各市州政府按职责分工负责") == (["省住房城乡建设厅", "各市州政府"], [])
+    assert split_units("省科技厅（省外国专家局）、省财政厅") == ["省科技厅（省外国专家局）", "省财政厅"]
+    assert split_units("省商务厅等部门及开发区所在地市〔州〕、县〔市〕政府") == ["省商务厅", "开发区所在地市〔州〕、县〔市〕政府"]
+    assert split_units("长沙市、株洲市、湘潭市政府") == ["长沙市政府", "株洲市政府", "湘潭市政府"]
+
+
+def test_duties_from_items_and_prose():
+    text = (
+        "湖南省人民政府关于支持中小企业发展的意见\n\n湘政发〔2023〕5号\n\n一、优化服务\n\n"
+        "（一）建设服务平台。2023年底前建成全省中小企业服务平台。（责任单位：省工业和信息化厅、省政务局）\n\n"
+        "（二）强化融资支持。由省财政厅牵头，省地方金融监管局配合，设立中小企业发展基金。\n\n"
+        "（三）减轻企业负担。（省税务局负责，省财政厅配合）"
+    )
+    duties = records(text, "duty")
+    assert [(d["task"], d["lead"], d["support"], d["deadline"]) for d in duties] == [
+        ("建设服务平台", ["省工业和信息化厅", "省政务局"], [], "2023-12-31"),
+        ("强化融资支持", ["省财政厅"], ["省地方金融监管局"], None),
+        ("减轻企业负担", ["省税务局"], ["省财政厅"], None),
+    ]
+    assert duties[0]["quote"] == "（责任单位：省工业和信息化厅、省政务局）"
+
+
+# ---- target / statistic --------------------------------------------------------
+
+
+def test_targets_with_year_comparator_baseline_and_aspiration():
+    text = (
+        "某某市国民经济发展规划\n\n一、发展目标\n\n"
+        "到2025年，地区生产总值翻一番，达到800亿元以上；城镇化率达到65%；力争新增市场主体5万户。"
+    )
+    got = {r["indicator"]: r for r in records(text, "target")}
+    gdp = got["地区生产总值"]
+    assert (gdp["value"], gdp["unit"], gdp["comparator"], gdp["year"]) == (800, "亿元", ">=", 2025)
+    assert gdp["baseline"] == {"value": 400, "unit": "亿元", "year": None}
+    assert gdp["scope"] == "某某市"
+    assert (got["城镇化率"]["value"], got["城镇化率"]["unit"]) == (65, "%")
+    assert got["新增市场主体"]["aspirational"] is True
+
+
+def test_statistics_and_shared_indicators():
+    text = "某县发展规划\n\n一、发展基础\n\n2022年，地区生产总值和一般公共预算收入分别达到290.09亿元和18.5亿元。"
+    stats = records(text, "statistic")
+    assert [(s["indicator"], s["value"], s["year"]) for s in stats] == [("地区生产总值", 290.09, 2022), ("一般公共预算收入", 18.5, 2022)]
+    assert records(text, "target") == []
+
+
+# ---- benefit -------------------------------------------------------------------
+
+
+def test_benefit_amount_cap_conditions_and_agencies():
+    text = (
+        "关于支持生物医药产业发展的若干政策\n\n"
+        "1．支持新药研发。对在我省转化生产的一类新药，一次性给予每个品种100－300万元奖励，每个企业年度最高不超过500万元。（责任单位：省科技厅、省财政厅）\n\n"
+        "2．支持企业做大。对年主营业务收入首次超过10亿元的医药工业企业，一次性给予50万元奖补。（省工业和信息化厅负责）\n\n"
+        "3．稳岗补贴。对裁员率低于统筹地区城镇登记失业率的企业，按其上年度实际缴纳失业保险费的50%给予稳岗补贴。（责任单位：省人力资源社会保障厅）"
+    )
+    b = records(text, "benefit")
+    first = next(r for r in b if "一类新药" in r["quote"])
+    assert first["amount"] == {"min": 100, "max": 300, "unit": "万元"}
+    assert first["cap"] == {"value": 500, "unit": "万元", "per": "企业/年"}
+    assert first["benefit_kind"] == "奖励"
+    assert first["agencies"] == ["省科技厅", "省财政厅"]
+    assert {"fact": "location", "op": "in", "value": "我省"} .items() <= next(c for c in first["conditions"] if c["fact"] == "location").items()
+    second = next(r for r in b if "10亿元" in r["quote"])
+    revenue = next(c for c in second["conditions"] if c["fact"] == "annual_revenue")
+    assert (revenue["op"], revenue["value"], revenue["unit"]) == (">", 10, "亿元")
+    assert any(c["fact"] == "first_time" for c in second["conditions"])
+    third = next(r for r in b if "稳岗" in r["quote"] and "50%" in r["quote"])
+    assert third["rate"] == 50 and "失业保险费" in third["rate_base"]
+
+
+# ---- project / reference ---------------------------------------------------------
+
+
+def test_box_projects_and_references():
+    text = (
+        "某市交通规划\n\n专栏1 重大交通项目\n\n城际铁路项目：建设线路全长40公里，总投资120亿元。\n\n"
+        "环城高速工程：新建4车道高速公路25公里。\n\n"
+        "一、总体要求\n\n贯彻《某某省综合交通运输体系规划》（某政发〔2021〕9号），落实湘政办发〔2022〕3号要求。"
+    )
+    projects = records(text, "project")
+    assert [(p["name"], p["category"]) for p in projects] == [("城际铁路项目", "重大交通项目"), ("环城高速工程", "重大交通项目")]
+    assert projects[0]["quantities"][0]["value"] == 40 and projects[0]["investment"] == {"value": 120.0, "unit": "亿元"}
+    refs = records(text, "reference")
+    assert [(r["title"], r["doc_number"]) for r in refs] == [("某某省综合交通运输体系规划", "某政发〔2021〕9号"), (None, "湘政办发〔2022〕3号")]
+
+
+# ---- the corpus -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_every_record_on_the_corpus_is_grounded(prefix):
+    _restored, docs = parsed(prefix)
+    for i, d in enumerate(docs, 1):
+        for r in extract(d, f"{prefix}#{i}", NO_ENTITIES):
+            assert d.text[r.start : r.end] == r.quote
+            node = next(n for n in d.nodes if n.id == r.node)
+            assert node.start <= r.start and r.end <= node.end
+            assert node.line_start <= r.line_start <= r.line_end <= node.line_end
+
+
+def test_every_duty_of_14hao():
+    _restored, docs = parsed("000")
+    d14 = docs[0]
+    duties = [r for r in extract(d14, "000#1", ["duty"])]
+    assert len(duties) == d14.text.count("（责任单位：") == 19
+    assert all(r.fields["lead"] for r in duties)
