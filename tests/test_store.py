@@ -12,6 +12,8 @@ import pytest
 from zhengce.model import Document, Node, Note, Source
 from zhengce.store import DocSummary, DocumentLookupError, SchemaError, Store, resolve_db_path
 from zhengce.store import documents as store_documents
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "zhengce" / "store" / "migrations"
 from zhengce.store.db import Migration, migrate, open_sqlite, split_statements
 
 TABLES = ("sources", "documents", "nodes", "repairs", "notes")
@@ -164,15 +166,16 @@ def test_context_manager_closes(db_path: Path):
 # ------------------------------------------------------------ migrations
 
 def test_migrations_recorded_and_idempotent(db_path: Path):
+    shipped = sorted(int(p.name[:4]) for p in MIGRATIONS.glob("*.sql"))
     with Store(db_path) as s:
-        assert s.migrated == [1]
+        assert s.migrated == shipped == list(range(1, len(shipped) + 1))
     with Store(db_path) as s:
         assert s.migrated == []  # nothing new on a second open
     with sqlite3.connect(db_path) as conn:
         rows = conn.execute("SELECT version, name, applied_at FROM schema_migrations").fetchall()
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert [(v, n) for v, n, _ in rows] == [(1, "initial")]
+    assert [(v, n) for v, n, _ in rows][:2] == [(1, "initial"), (2, "extractions")]
     assert rows[0][2].startswith("20")  # ISO timestamp
     assert set(TABLES) <= tables
     assert {"documents_doc_number_key", "documents_title_key", "nodes_doc_kind"} <= indexes

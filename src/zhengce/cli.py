@@ -217,6 +217,46 @@ def extract_cmd(
     raise typer.Exit(1 if failed else 0)
 
 
+@app.command("check")
+def check_cmd(
+    docs_: Annotated[Optional[list[str]], typer.Argument(metavar="[DOC]...", help="Stored documents to check (default: all).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one finding per line.")] = False,
+):
+    """Consistency checks across stored extractions, with citations on both sides."""
+    from .extract.check import check, duties_without_unit
+
+    with _store() as store:
+        ids = [_load(store, d)[0] for d in docs_] if docs_ else [s.id for s in store.list_documents()]
+        records = [r for doc_id, r in store.extractions() if doc_id in ids]
+        findings = check(records)
+        for doc_id in ids:
+            findings += duties_without_unit(store.get_document(doc_id), [r for i, r in store.extractions(doc_id)])
+    if as_json:
+        for f in findings:
+            sys.stdout.write(json.dumps(f.to_dict(), ensure_ascii=False) + "\n")
+        return
+    for f in findings:
+        out.print(f"[bold]{f.kind}[/bold] {f.message}", highlight=False)
+        for c in f.citations:
+            out.print(f"    {c.doc or c.doc_key} · L{c.line_start}-{c.line_end}：{c.quote}", highlight=False, markup=False)
+    out.print(f"{len(findings)} findings")
+
+
+@app.command()
+def view(
+    doc: Annotated[str, typer.Argument(help="Stored document: id, 发文字号 or (part of) its title.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("view.html"),
+):
+    """Write an HTML page of the document with every extraction highlighted (hover for fields)."""
+    from .viewer import render
+
+    with _store() as store:
+        doc_id, d = _load(store, doc)
+        records = [r for _i, r in store.extractions(doc_id)]
+    output.write_text(render(d, records), encoding="utf-8")
+    err.print(f"{len(records)} extractions → {output}", highlight=False)
+
+
 @app.command()
 def export(
     out_path: Annotated[Path, typer.Argument(help="FILE.xlsx (one sheet per type) or a folder for one CSV per type.")],

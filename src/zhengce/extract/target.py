@@ -11,6 +11,7 @@ benefit extractor.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ..model import Extraction, Node
 from .base import Context, sentences
@@ -32,6 +33,7 @@ _REPORT_SECTION = re.compile(r"基础|成就|成效|回顾|现状|进展|形势"
 _QUALITATIVE = re.compile(
     r"([^，。；：]{2,30}?)(基本建成|全面建成|基本形成|初步形成|基本实现|全面实现|显著提升|明显提升|大幅提升|显著增强|明显增强|明显提高|显著提高|大幅提高|更加完善|基本消除|取得(?:显著|明显|重大|积极|实质性)?(?:成效|进展|突破))"
 )
+_CITY = re.compile(r"[\u4e00-\u9fff]{2,4}?[市县]")
 _PLACE = re.compile(r"^([\u4e00-\u9fff]{2,6}?(?:省|市|县|州|区))")
 
 
@@ -54,6 +56,12 @@ def _title_place(ctx: Context, node: Node) -> str | None:
         m = _PLACE.match(about)
         if m and not m.group(1).endswith("区"):
             return m.group(1)
+    # A document about one place names it again and again (梅河口市 in its own plan).
+    counts = Counter(_CITY.findall(ctx.doc.text))
+    if counts:
+        place, n = counts.most_common(1)[0]
+        if n >= 5:
+            return place
     m = _PLACE.match(ctx.doc.issuer or "")
     return m.group(1) if m else None
 
@@ -82,6 +90,12 @@ def _indicator(text: str, s_start: int, q: Quantity) -> tuple[str | None, int]:
     if after:
         return after.group(1).strip("“”\""), q.start
     return None, q.start
+
+
+def _inside_name(text: str, q: Quantity) -> bool:
+    """'2小时通达圈', '3个中心': a number running on into a noun names something."""
+    nxt = text[q.end : q.end + 1]
+    return bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt not in "的和及与或"
 
 
 def _is_date_like(q: Quantity) -> bool:
@@ -133,7 +147,7 @@ def extract_targets(ctx: Context) -> list[Extraction]:
             elif forward and year is None:
                 year = para_year
             found = False
-            qs = [q for q in quantities(ctx.doc.text, s, e) if not _is_date_like(q)]
+            qs = [q for q in quantities(ctx.doc.text, s, e) if not _is_date_like(q) and not _inside_name(ctx.doc.text, q)]
             shared = _shared_indicators(sent, s, qs)
             for qi, q in enumerate(qs):
                 kind = "target" if forward else ("statistic" if (years or section == "statistic" or period) else None)

@@ -1,0 +1,108 @@
+"""Consistency checks across extraction records, each finding citing both sides.
+
+- conflicting_target: the same indicator, place and year with different values
+  in two documents (or two places of one);
+- doubling: 翻一番 to a value that is not twice the reported base value;
+- duplicate_project: the same project named in more than one place;
+- duty_without_unit: a numbered item with no responsible unit in a document
+  whose other items name theirs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..model import Extraction
+
+_SYNONYMS = [("地区生产总值", "经济总量"), ("一般公共预算收入", "财政收入"), ("GDP", "经济总量")]
+
+
+@dataclass
+class Finding:
+    kind: str
+    message: str
+    citations: list[Extraction] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "citations": [
+                {"doc": r.doc, "doc_key": r.doc_key, "node": r.node, "quote": r.quote, "line_start": r.line_start, "line_end": r.line_end}
+                for r in self.citations
+            ],
+        }
+
+
+def indicator_key(name: str) -> str:
+    key = re.sub(r"[\s“”\"'《》（）()的]", "", name)
+    for a, b in _SYNONYMS:
+        key = key.replace(a, b)
+    return key
+
+
+def _same_scale(a: Extraction, b: Extraction) -> bool:
+    return a.fields.get("unit") == b.fields.get("unit")
+
+
+def check(records: list[Extraction]) -> list[Finding]:
+    findings: list[Finding] = []
+    targets = [r for r in records if r.type == "target" and r.fields.get("value") is not None]
+    groups: dict[tuple, list[Extraction]] = defaultdict(list)
+    for r in targets:
+        groups[(indicator_key(r.fields["indicator"]), r.fields.get("scope"), r.fields.get("year"), r.fields.get("unit"))].append(r)
+    for (ind, scope, year, unit), rs in groups.items():
+        values = {r.fields["value"] for r in rs}
+        if len(values) > 1:
+            shown = "、".join(f"{v}{unit}" for v in sorted(values))
+            findings.append(Finding("conflicting_target", f"{scope or ''}{year or ''}年{ind}目标不一致：{shown}", rs))
+
+    stats = [r for r in records if r.type == "statistic" and r.fields.get("value") is not None]
+    for t in targets:
+        base = t.fields.get("baseline")
+        if not base or base.get("value") is None:
+            continue
+        key = indicator_key(t.fields["indicator"])
+        for s in stats:
+            if indicator_key(s.fields["indicator"]) == key and _same_scale(s, t) and s.fields.get("scope") == t.fields.get("scope"):
+                if abs(s.fields["value"] * 2 - t.fields["value"]) > 0.05 * t.fields["value"]:
+                    findings.append(
+                        Finding(
+                            "doubling",
+                            f"{key}“翻一番”到{t.fields['value']}{t.fields['unit']}，但基数为{s.fields['value']}{s.fields['unit']}（两倍为{s.fields['value'] * 2:g}）",
+                            [t, s],
+                        )
+                    )
+                break
+
+    projects: dict[str, list[Extraction]] = defaultdict(list)
+    for r in records:
+        if r.type == "project":
+            projects[re.sub(r"\s", "", r.fields["name"])].append(r)
+    for name, rs in projects.items():
+        if len(rs) > 1:
+            findings.append(Finding("duplicate_project", f"项目重复出现：{name}（{len(rs)}处）", rs))
+    return findings
+
+
+def duties_without_unit(doc, records: list[Extraction]) -> list[Finding]:
+    """Numbered items with no duty record in a document where most items have one."""
+    items = [n for n in doc.nodes if n.kind == "item"]
+    if len(items) < 3:
+        return []
+    with_duty = {r.node for r in records if r.type == "duty"}
+    children = defaultdict(set)
+    for n in doc.nodes:
+        if n.parent:
+            children[n.parent].add(n.id)
+    covered = [i for i in items if i.id in with_duty or children[i.id] & with_duty]
+    if len(covered) < 0.6 * len(items):
+        return []
+    out = []
+    for i in items:
+        if i not in covered:
+            stub = Extraction("duty", doc.title, records[0].doc_key if records else "", i.id, i.text[:40], i.start, i.start + min(40, len(i.text)), i.line_start, i.line_end)
+            out.append(Finding("duty_without_unit", f"{i.label}{i.title or ''}：未写明责任单位", [stub]))
+    return out
