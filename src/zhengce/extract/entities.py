@@ -311,11 +311,13 @@ class _Gazetteer:
             return "中共" + province + "委"
         return "中共" + written
 
-    def compose(self, pre_canon: str, body: Body, province: str | None) -> str:
+    def compose(self, pre_canon: str, body: Body, province: str | None, written: str = "") -> str:
         if body.party:
             return pre_canon + body.canonical
         real_place = pre_canon in self.provinces or pre_canon in self.place_names
         if body.wrap and real_place:
+            if "written" in body.wrap:
+                return body.wrap["written"].replace("{W}", written or pre_canon)
             if "province" in body.wrap and pre_canon in self.provinces and pre_canon not in body.wrap_except:
                 return body.wrap["province"].replace("{X}", pre_canon)
             if "any" in body.wrap:
@@ -439,22 +441,21 @@ def canonical_org(name: str, province: str | None = None) -> str:
         return g.province_bodies[n].replace("{P}", prov) if prov else n
     parsed = g._parse(n, prov)
     if parsed:
-        pre_canon, body, _ = parsed
-        out = g.compose(pre_canon, body, prov)
+        pre_canon, body, written = parsed
+        out = g.compose(pre_canon, body, prov, written)
         if prov:
             out = g.official_aliases.get(prov, {}).get(out, out)
         return out
     if n in g.bodies:  # a body without prefix: expand the abbreviation only
         return g.bodies[n].canonical
-    for form in sorted((f for f in g.banks if n.startswith(f)), key=len, reverse=True)[:1]:
-        return g.banks[form] + n[len(form):]
-    for zs in ("管委会",):
-        if n.endswith(zs):
-            full = n[: -len(zs)] + "管理委员会"
-            for al in g.official_aliases.values():
-                if n in al:
-                    return al[n]
-            return full
+    bank = max((f for f in g.banks if n.startswith(f)), key=len, default=None)
+    if bank:
+        return g.banks[bank] + n[len(bank):]
+    if n.endswith("管委会"):
+        for aliases in g.official_aliases.values():
+            if n in aliases:
+                return aliases[n]
+        return n[: -len("管委会")] + "管理委员会"
     return n
 
 
@@ -580,6 +581,8 @@ class _Finder:
     # ---------------------------------------------------------------- organizations
 
     def on_org(self, s, e, kind, canonical):
+        if self._bad_next(e, self.norm[s:e]):
+            return
         if self.prov:
             canonical = self.g.official_aliases.get(self.prov, {}).get(self.norm[s:e], canonical)
         self.add(s, e, "organization", canonical, prio=3)
@@ -607,7 +610,7 @@ class _Finder:
             return
         ps, written, (canon, pkind) = hit
         pre_canon = self.g._prefix_canon(written, canon, pkind, self.prov)
-        canonical = self.g.compose(pre_canon, body, self.prov)
+        canonical = self.g.compose(pre_canon, body, self.prov, written)
         if self.prov:
             canonical = self.g.official_aliases.get(self.prov, {}).get(canonical, canonical)
         self.add(ps, e, "organization", canonical, prio=2)

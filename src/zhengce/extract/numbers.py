@@ -60,8 +60,12 @@ def to_number(token: str) -> float | None:
         return float(token)
     except ValueError:
         pass
+    token = token.replace("两", "二")
+    if re.fullmatch(r"[〇零一二三四五六七八九]{4}", token):  # a year written digit by digit: 二〇三五
+        return float("".join(str("〇一二三四五六七八九".index(c)) if c != "零" else "0" for c in token))
     try:
-        return float(cn2an.cn2an(token.replace("〇", "零").replace("两", "二"), "smart"))
+        # strict: "一一个入选地区" is not a number
+        return float(cn2an.cn2an(token, "strict"))
     except (ValueError, KeyError, IndexError):
         return None
 

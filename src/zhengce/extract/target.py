@@ -30,11 +30,41 @@ _ATTRIBUTE = re.compile(r"(预期性|约束性)")
 _GRANT = re.compile(r"给予|奖励|补贴|补助|奖补|贴息|免征|减按|减免")
 _TARGET_SECTION = re.compile(r"目标|指标|展望|愿景")
 _REPORT_SECTION = re.compile(r"基础|成就|成效|回顾|现状|进展|形势")
+_ACHIEVE = (
+    r"(?:进一步|不断|持续|稳步|明显|显著|大幅|全面|基本|初步|逐步|逐年|充分|更加|更为|得到)?"
+    r"(?:提升|提高|增强|完善|改善|健全|优化|释放|显现|向好|增加|合理|更高|巩固|深化|消除|建成|形成|覆盖全市|全覆盖|治理)"
+)
+_QUAL_CLAUSE = [
+    # 率先成为X / 建成X / 打造成为X / 将A建设成为X: the goal is X
+    re.compile(r"^(?:努力|力争)?(?:将|把)[^，。；]{2,20}?(?:建设|打造)成为(?P<x>[^，。；]{2,60})$"),
+    re.compile(r"^(?:率先|努力|力争)?(?:成为|建成|打造成为|建设成为)(?P<x>[^，。；]{2,60})$"),
+    re.compile(r"^(?:率先|全面|基本)?实现(?P<x>[^，。；]{4,60})$"),
+    # X基本建成 / X显著提升 / X取得重大进展 / X位于全省前列: the goal is X
+    re.compile(rf"^(?P<x>[^，。；]{{2,50}}?){_ACHIEVE}$"),
+    re.compile(r"^(?P<x>[^，。；]{2,50}?)(?:取得|实现)(?:显著|明显|重大|积极|实质性)?(?:成效|进展|突破)$"),
+    re.compile(r"^(?P<x>[^，。；]{2,50}?)(?:达到|位于|处于|进入|位居)(?:全省|省内|全国|国内)?(?:前列|领先水平|成熟期|先进水平)$"),
+]
+_NOT_GOAL = re.compile(r"^(?:为|以|围绕|按照|坚持|推动|加快|推进|深化|实施|加强|明确)|目标$|[《》]")
 _QUALITATIVE = re.compile(
     r"([^，。；：]{2,30}?)(基本建成|全面建成|基本形成|初步形成|基本实现|全面实现|显著提升|明显提升|大幅提升|显著增强|明显增强|明显提高|显著提高|大幅提高|更加完善|基本消除|取得(?:显著|明显|重大|积极|实质性)?(?:成效|进展|突破))"
 )
 _CITY = re.compile(r"[\u4e00-\u9fff]{2,4}?[市县]")
 _PLACE = re.compile(r"^([\u4e00-\u9fff]{2,6}?(?:省|市|县|州|区))")
+
+
+_LEADING = re.compile(r"^(?:逐步|进一步|继续|持续|全力|累计|将|把|使|让|推动|促进)+")
+
+
+def _clean_indicator(s: str) -> str:
+    """Strip leading adverbs and unbalanced quote marks, keep balanced ones (“首贷户”)."""
+    s = _LEADING.sub("", s.strip())
+    if s.startswith("“") and s.count("“") > s.count("”"):
+        s = s[1:]
+    if s.endswith("”") and s.count("”") > s.count("“"):
+        s = s[:-1]
+    if s.startswith("”"):
+        s = s[1:]
+    return s.strip()
 
 
 def _section_kind(ctx: Context, node: Node) -> str | None:
@@ -68,6 +98,8 @@ def _title_place(ctx: Context, node: Node) -> str | None:
 
 def _scope(ctx: Context, node: Node, sentence: str) -> str | None:
     place = _title_place(ctx, node)
+    if place and place.endswith("省"):
+        return "全省"  # a provincial document sets goals for the whole province
     if "全省" in sentence:
         return place if place and place.endswith("省") else "全省"
     if "全市" in sentence:
@@ -81,21 +113,74 @@ def _indicator(text: str, s_start: int, q: Quantity) -> tuple[str | None, int]:
     pos = q.start - s_start
     for m in reversed(clauses):
         phrase = _TIME.sub("", m.group().strip())
-        phrase = _LEAD_VERB.sub("", phrase).strip("“”")
+        phrase = _clean_indicator(_LEAD_VERB.sub("", phrase))
         phrase = re.sub(r"(?:翻一番|翻两番)$", "", phrase).strip()
         if len(phrase) >= 2 and not re.fullmatch(r"[\d.％%]+.*", phrase):
             return phrase, s_start + m.start() + (len(m.group()) - len(m.group().lstrip()))
     # "新增25000户“个转企”企业": what is counted comes after the number.
     after = re.match(r"[“”\"]?([^，。；、（]{2,20})", text[q.end - s_start :])
     if after:
-        return after.group(1).strip("“”\""), q.start
+        return _clean_indicator(after.group(1)), q.start
     return None, q.start
 
 
+_COUNTERS = {"户", "个", "家", "项", "所", "座", "条", "处", "件", "台", "套", "辆", "张", "床", "人", "万人", "万户", "名"}
+_COUNTED = re.compile(r"[“”\"]?[\u4e00-\u9fff][^，。；、：（]{1,25}")
+
+
+def _reference_year(ctx: Context) -> int | None:
+    """The year the document speaks from: its date, else the first year of the
+    period its title or opening names (（2021—2025年） → 2021)."""
+    if ctx.doc.date:
+        return int(ctx.doc.date[:4])
+    head = (ctx.doc.title or "") + ctx.doc.text[:300]
+    m = re.search(r"(\d{4})\s*[—\-－~至到]\s*\d{4}\s*年", head)
+    if m:
+        return int(m.group(1))
+    return None
+
+
+def _goal_year(text: str, doc_year: int | None) -> int | None:
+    """到2025年 / “十四五”期末 / 5年内 (counted from the document's year)."""
+    for y, ys, _ in years_in(text):
+        if re.search(r"(?:到|至)\s*$", text[max(ys - 3, 0) : ys]):
+            return y
+    period = period_end(text)
+    if period:
+        return period
+    m = re.search(r"(\d{1,2})\s*年内", text)
+    if m and doc_year:
+        return doc_year + int(m.group(1))
+    return None
+
+
 def _inside_name(text: str, q: Quantity) -> bool:
-    """'2小时通达圈', '3个中心': a number running on into a noun names something."""
+    """'2小时通达圈': a measure running on into a noun names something (but
+    '1000户省级“专精特新”中小企业' counts what follows it)."""
     nxt = text[q.end : q.end + 1]
-    return bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt not in "的和及与或"
+    return bool(nxt) and "\u4e00" <= nxt <= "\u9fff" and nxt not in "的和及与或" and q.unit not in _COUNTERS
+
+
+def _counted(text: str, q: Quantity) -> re.Match | None:
+    """The noun a counter counts: 1000户 → 省级“专精特新”中小企业."""
+    if q.unit not in _COUNTERS:
+        return None
+    return _COUNTED.match(text, q.end)
+
+
+def _not_a_goal(text: str, sent: str, s: int, q: Quantity) -> bool:
+    """Grant amounts, qualifiers (1000万元以下（含）的贷款), conditions (对月销售额…), titles."""
+    clause = _clause(sent, s, q)
+    after = re.sub(r"^[（(]含[^）)]*[）)]", "", text[q.end : q.end + 6])
+    ordinal = text[max(q.start - 1, 0) : q.start] == "第"
+    return bool(ordinal or _GRANT.search(clause) or after.startswith("的") or clause.startswith("对") or "《" in clause or "》" in clause)
+
+
+def _clause(sent: str, s: int, q: Quantity) -> str:
+    i = q.start - s
+    a = max(sent.rfind(c, 0, i) for c in "，；：") + 1
+    ends = [j for j in (sent.find(c, i) for c in "，；。") if j >= 0]
+    return sent[a : min(ends) if ends else len(sent)]
 
 
 def _is_date_like(q: Quantity) -> bool:
@@ -119,8 +204,35 @@ def _shared_indicators(sent: str, s: int, qs: list[Quantity]) -> dict[int, tuple
         if len(group) == len(names) > 1:
             start = s + m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip()))
             for name, k in zip(names, group):
-                out[k] = (name.strip("“”"), start)
+                out[k] = (_clean_indicator(name), start)
         break
+    return out
+
+
+def _qualitative(ctx: Context, node: Node, s: int, sent: str, year: int | None, quantified: bool) -> list[Extraction]:
+    """Qualitative goals of a 目标 section, one per clause with an achievement predicate."""
+    out = []
+    for m in re.finditer(r"[^，。；]+", sent):
+        clause = m.group()
+        start = m.start()
+        lead = _TIME.match(clause)
+        if lead:
+            clause, start = clause[lead.end() :], start + lead.end()
+        if not clause or _NOT_GOAL.search(clause) or quantities(clause):
+            continue
+        for pat in _QUAL_CLAUSE:
+            g = pat.match(clause)
+            if g:
+                indicator = _clean_indicator(g.group("x"))
+                if len(indicator) >= 2:
+                    out.append(
+                        ctx.record(
+                            "target", node, s + start, s + m.end(), indicator=indicator, value=None, value_max=None,
+                            unit=None, comparator=None, year=year, baseline=None, scope=_scope(ctx, node, sent),
+                            attribute=None, aspirational=bool(_ASPIRATION.search(sent[: m.start()])),
+                        )
+                    )
+                break
     return out
 
 
@@ -130,30 +242,40 @@ def extract_targets(ctx: Context) -> list[Extraction]:
         if node.kind not in ("paragraph", "item", "bullet", "heading", "box_item"):
             continue
         section = _section_kind(ctx, node)
-        para_year = None
+        doc_year = _reference_year(ctx)
+        # A goal year stated anywhere in the paragraph covers its sentences (到“十四五”期末 …).
+        para_year = _goal_year(node.text, doc_year)
         for s, e, sent in sentences(node.text, node.start):
-            if _GRANT.search(sent):
-                continue
             years = years_in(sent)
             period = period_end(sent)
-            forward = bool(_FORWARD.search(sent)) or section == "target"
-            year = next((y for y, ys, _ in years if re.search(r"(?:到|至)\s*$", sent[max(ys - 3, 0) : ys])), None)
-            if year is None and period:
-                year = period
+            forward = (bool(_FORWARD.search(sent)) and section != "statistic") or section == "target"
+            year = _goal_year(sent, doc_year)
             if year is None and years:
                 year = years[0][0]
-            if forward and year:
-                para_year = year
-            elif forward and year is None:
+            if forward and year is None:
                 year = para_year
             found = False
-            qs = [q for q in quantities(ctx.doc.text, s, e) if not _is_date_like(q) and not _inside_name(ctx.doc.text, q)]
+            qs = [
+                q for q in quantities(ctx.doc.text, s, e)
+                if not _is_date_like(q) and not _inside_name(ctx.doc.text, q) and not _not_a_goal(ctx.doc.text, sent, s, q)
+            ]
             shared = _shared_indicators(sent, s, qs)
+            past = section == "statistic" or (doc_year is not None and any(y < doc_year for y, _a, _b in years)) or (
+                period is not None and doc_year is not None and period < doc_year
+            )
             for qi, q in enumerate(qs):
-                kind = "target" if forward else ("statistic" if (years or section == "statistic" or period) else None)
+                kind = "target" if forward else ("statistic" if past else None)
                 if kind is None:
                     continue
-                indicator, i_start = shared[qi] if qi in shared else _indicator(sent, s, q)
+                counted = None if qi in shared else _counted(ctx.doc.text, q)
+                end = q.end
+                if counted:
+                    # The thing counted follows: the quote runs from the verb to it.
+                    verb = re.search(r"(?:培育|新增|建设|建成|打造|引进|发展|认定|扶持|创建|支持)$", sent[: q.start - s])
+                    indicator, end = (verb.group() if verb else "") + _clean_indicator(counted.group()), counted.end()
+                    i_start = s + verb.start() if verb else q.start
+                else:
+                    indicator, i_start = shared[qi] if qi in shared else _indicator(sent, s, q)
                 if not indicator:
                     continue
                 found = True
@@ -167,7 +289,7 @@ def extract_targets(ctx: Context) -> list[Extraction]:
                         kind,
                         node,
                         min(i_start, q.start),
-                        q.end,
+                        end,
                         indicator=indicator,
                         value=q.value,
                         value_max=q.value_max,
@@ -180,16 +302,6 @@ def extract_targets(ctx: Context) -> list[Extraction]:
                         aspirational=bool(_ASPIRATION.search(clause_before)),
                     )
                 )
-            if not found and section == "target" and year:
-                for m in _QUALITATIVE.finditer(sent):
-                    indicator = _TIME.sub("", m.group(1)).strip("“” ")
-                    if len(indicator) < 2:
-                        continue
-                    out.append(
-                        ctx.record(
-                            "target", node, s + m.start(1), s + m.end(), indicator=indicator, value=None, value_max=None,
-                            unit=None, comparator=None, year=year, baseline=None, scope=_scope(ctx, node, sent),
-                            attribute=None, aspirational=bool(_ASPIRATION.search(sent[: m.start()])),
-                        )
-                    )
+            if section == "target":
+                out.extend(_qualitative(ctx, node, s, sent, year, found))
     return out
