@@ -29,9 +29,20 @@ _FACTS = [
     ("交易额", "transaction_volume"), ("研发", "rd_expense_ratio"), ("裁员率", "layoff_rate"), ("职工", "employees"),
     ("员工", "employees"), ("贷款", "loan"),
 ]
-_CERT = re.compile(
-    r"((?:新)?(?:认定|获得|评为|入选|通过)[^，。；]{0,20}?(?:小巨人(?:企业)?|高新技术企业|专精特新[^，。；的]{0,12}|驰名商标|地理标志商标|技术转移示范机构|科技企业孵化器|重点实验室|新药证书|一致性评价))"
+# Recognised titles a firm holds (认定/评为 …), as the certification's value.
+_CERT_TITLE = (
+    r"(?:国家级|省级|市级)?(?:专精特新[“\"]?小巨人[”\"]?企业|专精特新中小企业|科技小巨人企业|小巨人企业|高新技术企业|"
+    r"技术转移示范机构|科技企业孵化器|众创空间|重点实验室|企业技术中心|技术创新示范企业|制造业单项冠军企业)"
 )
+_CERT = re.compile(rf"(?P<neg>非)?(?P<title>{_CERT_TITLE})")
+# Things a product obtained: 新药证书（生产批件）, 一致性评价, 注册认证 …
+_PRODUCT = re.compile(r"(?:获得|取得|通过|完成)(?:质量和疗效)?(?P<obj>[^，。；、的]{0,24}?(?:证书(?:（[^）]{1,8}）)?|批件|批准文号|一致性评价|注册认证))")
+# Industries, as policies name them (a domain vocabulary, not any one document's words).
+_INDUSTRY = re.compile(
+    r"(医药健康|生物医药|医疗器械|汽车|石化|化工|装备制造|食品|农产品加工|旅游|冰雪|文化|体育|数字经济|软件|信息技术|电子信息|"
+    r"新能源|新材料|现代服务业|物流|建筑|钢铁|冶金|纺织|光电|航空航天|轨道交通|人参|医养|健康养老)(?:领域|产业|行业)?"
+)
+_LOCATION = re.compile(r"(?:在|到)?(我省|本省|省内|我市|本市|市内)")
 _TARGET = re.compile(r"对([^。；]{2,200}?)(?:，|,)?\s*(?:按照?|根据|依据|经|一次性|分别|均|可|由|在|给予|免征|减按)")
 _VALID = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*(?:至|到|—|-)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日)?")
 _CAP_PER = re.compile(r"每(?:个|家|户)?(企业|品种|项目|单位|人)(?:每年|年度|每年度)?(?:最高|累计)?(?:不超过|不高于)?$")
@@ -79,18 +90,32 @@ def _benefit(ctx: Context, node: Node, s: int, e: int, sent: str) -> Extraction:
         phrase = tm.group(1)
         group = re.split(r"的", phrase)[-1].strip("，, ") or phrase
         group = group[-30:]
+    prev_end = None
     for q in qs:
         if q.start >= g or q.unit in ("年", "月", "日"):
             continue
+        if prev_end is not None and re.fullmatch(r"[、和及与]", text[prev_end : q.start]):
+            prev_end = q.end  # a further tier (10亿元、20亿元…): the first threshold decides eligibility
+            continue
+        prev_end = q.end
         before = text[max(s, q.start - 16) : q.start]
-        op = q.comparator if q.comparator != "=" else (">=" if "首次" in before or "达到" in before else "=")
-        conditions.append({"fact": _fact(before), "op": op, "value": q.value, "unit": q.unit, "text": text[max(s, q.start - 8) : q.end]})
-    if "首次" in sent[: grant.start()]:
+        conditions.append({"fact": _fact(before), "op": q.comparator, "value": q.value, "unit": q.unit, "text": text[max(s, q.start - 8) : q.end]})
+    head = sent[: grant.start()]
+    if "首次" in head:
         conditions.append({"fact": "first_time", "op": "=", "value": True, "unit": None, "text": "首次"})
-    for m in _CERT.finditer(sent[: grant.start()]):
-        conditions.append({"fact": "certification", "op": "has", "value": m.group(1), "unit": None, "text": m.group(1)})
-    if re.search(r"在我省|省内|我省", sent[: grant.start()]):
-        conditions.append({"fact": "location", "op": "in", "value": "我省", "unit": None, "text": "我省"})
+    for m in _CERT.finditer(head):
+        op = "not_has" if m.group("neg") else "has"
+        conditions.append({"fact": "certification", "op": op, "value": m.group("title"), "unit": None, "text": m.group(0)})
+    for m in _PRODUCT.finditer(head):
+        obj = m.group("obj")
+        value = "一致性评价" if obj.endswith("一致性评价") else re.sub(r"^新", "", obj)
+        conditions.append({"fact": "product", "op": "has", "value": value, "unit": None, "text": m.group(0)})
+    loc = _LOCATION.search(head)
+    if loc:
+        conditions.append({"fact": "location", "op": "in", "value": loc.group(1), "unit": None, "text": loc.group(0)})
+    ind = _INDUSTRY.search(head)
+    if ind:
+        conditions.append({"fact": "industry", "op": "in", "value": ind.group(1), "unit": None, "text": ind.group(0)})
 
     amount = cap = None
     rate = rate_base = None
