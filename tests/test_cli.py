@@ -93,3 +93,65 @@ def test_any_common_encoding_parses_the_same(tmp_path, encoding):
     r = cli("parse", str(f), "--json")
     doc = json.loads(r.stdout.splitlines()[0])
     assert doc["title"] == "浙江省人民政府关于促进民营经济发展的意见"
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("db") / "z.db"
+    r = cli("ingest", *map(str, sorted(CORPUS.glob("*.txt"))), db=db)
+    assert r.exit_code == 0, r.output
+    return db
+
+
+def test_ingest_stores_grounded_extractions(corpus_db):
+    con = sqlite3.connect(corpus_db)
+    rows = con.execute(
+        "SELECT d.text, e.quote, e.span_start, e.span_end, e.type FROM extractions e JOIN documents d ON d.id = e.doc_id"
+    ).fetchall()
+    assert {t for *_, t in rows} >= {"target", "statistic", "duty", "benefit", "project", "reference", "entity"}
+    assert all(text[s:e] == quote for text, quote, s, e, _t in rows)
+
+
+def test_extract_stored_document_as_json(corpus_db):
+    r = cli("extract", "吉政发〔2021〕14号", "--type", "duty", "--json", db=corpus_db)
+    assert r.exit_code == 0, r.output
+    recs = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(recs) == 19 and {x["type"] for x in recs} == {"duty"}
+    assert recs[0]["doc_key"] == "000_9ddca78f5cc9fde1.txt#1"
+    assert set(recs[0]) >= {"type", "doc", "node", "quote", "span", "line_start", "line_end", "task", "lead", "support", "deadline"}
+    r = cli("extract", "吉政发〔2021〕14号", "--type", "nonsense", db=corpus_db)
+    assert r.exit_code == 2 and "known:" in r.output
+
+
+def test_check_reports_conflicting_targets_with_citations(corpus_db):
+    r = cli("check", "--json", db=corpus_db)
+    findings = [json.loads(x) for x in r.stdout.splitlines()]
+    conflict = next(f for f in findings if f["kind"] == "conflicting_target" and "财政收入" in f["message"])
+    assert "60亿元" in conflict["message"] and "80亿元" in conflict["message"]
+    quotes = {(c["doc_key"], c["line_start"]) for c in conflict["citations"]}
+    assert quotes == {("000_9ddca78f5cc9fde1.txt#3", 333), ("001_578be0ae33821603.txt#1", 26)}
+
+
+def test_export_xlsx_and_csv_with_citations(corpus_db, tmp_path):
+    import openpyxl
+
+    r = cli("export", str(tmp_path / "x.xlsx"), db=corpus_db)
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    assert {"duty", "benefit", "target"} <= set(wb.sheetnames)
+    header = [c.value for c in wb["duty"][1]]
+    assert "citation" in header and "lead" in header
+    cite = wb["duty"].cell(row=2, column=header.index("citation") + 1).value
+    assert "L" in cite and "责任单位" in cite
+    r = cli("export", str(tmp_path / "csv"), "--type", "benefit", db=corpus_db)
+    assert (tmp_path / "csv" / "benefit.csv").read_text(encoding="utf-8-sig").startswith("doc,doc_key,node")
+    assert not (tmp_path / "csv" / "duty.csv").exists()
+
+
+def test_view_writes_a_self_contained_page(corpus_db, tmp_path):
+    out = tmp_path / "v.html"
+    r = cli("view", "吉政发〔2021〕14号", "-o", str(out), db=corpus_db)
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert page.count("<mark") > 19 and "http" not in page.split("<script>")[0]
+    assert "责任单位" in page and "data-r=" in page
