@@ -29,6 +29,7 @@ test: setup
 
 bench: setup
 	$(VENV)/bin/python benchmarks/parse.py
+	$(VENV)/bin/python benchmarks/extract_eval.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data
