@@ -457,9 +457,9 @@ def report(big: dict, small: dict, checks: list, peaks: list, spots: list, build
         "documents, nodes per document, node kinds, repairs, notes, text length): "
         + ("all identical." if ok else "; ".join(f"{k}: differs in {d}" for k, good, d in checks if not good) + "."),
         "",
-        f"Hot spots (cProfile, one pass over the five originals after a warm-up; package functions "
-        f"by cumulative time, under the profiler's overhead; full list: `python benchmarks/parse.py --profile`, "
-        f"without the pinyin file: `--profile --types 000,001,003,004`):",
+        "Hot spots (cProfile, one pass over the five originals after a warm-up; package functions "
+        "by cumulative time, under the profiler's overhead; full list: `python benchmarks/parse.py --profile`, "
+        "without the pinyin file: `--profile --types 000,001,003,004`):",
         "",
         "| function | file:line (src/zhengce/) | calls | own s | cumulative s |",
         "|---|---|---:|---:|---:|",
@@ -567,7 +567,6 @@ def main() -> None:
                 break
             small.append(p)
             acc += p.stat().st_size
-        total = sum(p.stat().st_size for p in paths)
 
         def measure(files: list[Path], cpu: int | None) -> subprocess.Popen:
             where = f" on CPU {cpu}" if cpu is not None else ""

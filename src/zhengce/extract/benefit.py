@@ -14,7 +14,7 @@ from ..model import Extraction, Node
 from ..structure.outline import RESPONSIBILITY_TAG
 from .base import Context, sentences
 from .duty import parse_tag
-from .numbers import Quantity, quantities
+from .numbers import quantities
 
 _GRANT = re.compile(r"给予|奖励|奖补|补贴|补助|贴息|免征|减按|减免|免收|免除|下调|优先安排|优先支持|直接安排")
 _KIND = [

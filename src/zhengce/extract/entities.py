@@ -743,7 +743,7 @@ class _Finder:
     # ---------------------------------------------------------------- places
 
     def on_places(self, places: list):
-        norm, g = self.norm, self.g
+        norm = self.norm
         counts: Counter[str] = Counter()
         for s, e, k, ps in places:
             if len(ps) == 1 or LEVEL_RANK[ps[0].level] < LEVEL_RANK[ps[1].level]:

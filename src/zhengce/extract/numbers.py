@@ -114,7 +114,7 @@ def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quanti
     return out
 
 
-_YEAR = re.compile(rf"(\d{{4}}|[〇零一二三四五六七八九]{{4}})\s*年")
+_YEAR = re.compile(r"(\d{4}|[〇零一二三四五六七八九]{4})\s*年")
 _DEADLINE = re.compile(
     rf"(?P<y>\d{{4}}|[〇零一二三四五六七八九]{{4}})\s*年\s*"
     rf"(?:(?P<m>\d{{1,2}}|[{CN_DIGITS}]{{1,3}})\s*月\s*(?:(?P<d>\d{{1,2}}|[{CN_DIGITS}]{{1,3}})\s*日|(?P<mend>底|末))?|(?P<yend>底|末))?\s*"

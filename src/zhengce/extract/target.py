@@ -45,9 +45,6 @@ _QUAL_CLAUSE = [
     re.compile(r"^(?P<x>[^，。；]{2,50}?)(?:达到|位于|处于|进入|位居)(?:全省|省内|全国|国内)?(?:前列|领先水平|成熟期|先进水平)$"),
 ]
 _NOT_GOAL = re.compile(r"^(?:为|以|围绕|按照|坚持|推动|加快|推进|深化|实施|加强|明确)|目标$|[《》]")
-_QUALITATIVE = re.compile(
-    r"([^，。；：]{2,30}?)(基本建成|全面建成|基本形成|初步形成|基本实现|全面实现|显著提升|明显提升|大幅提升|显著增强|明显增强|明显提高|显著提高|大幅提高|更加完善|基本消除|取得(?:显著|明显|重大|积极|实质性)?(?:成效|进展|突破))"
-)
 _CITY = re.compile(r"[\u4e00-\u9fff]{2,4}?[市县]")
 _PLACE = re.compile(r"^([\u4e00-\u9fff]{2,6}?(?:省|市|县|州|区))")
 
@@ -110,7 +107,6 @@ def _scope(ctx: Context, node: Node, sentence: str) -> str | None:
 def _indicator(text: str, s_start: int, q: Quantity) -> tuple[str | None, int]:
     """The indicator for quantity q in sentence text (offsets relative to the sentence)."""
     clauses = list(re.finditer(r"[^，、；：]+", text[: q.start - s_start]))
-    pos = q.start - s_start
     for m in reversed(clauses):
         phrase = _TIME.sub("", m.group().strip())
         phrase = _clean_indicator(_LEAD_VERB.sub("", phrase))
