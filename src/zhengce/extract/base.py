@@ -20,6 +20,7 @@ class Context:
     def __post_init__(self) -> None:
         self.by_id = {n.id: n for n in self.doc.nodes}
         self._starts = [n.start for n in self.doc.nodes]
+        self.memo: dict = {}  # per-document results extractors compute once (e.g. the place it is about)
 
     def record(self, type_: str, node: Node, start: int, end: int, **fields) -> Extraction:
         """A record for doc.text[start:end] (document offsets), lines from the char map."""

@@ -77,7 +77,14 @@ def _section_kind(ctx: Context, node: Node) -> str | None:
 
 def _title_place(ctx: Context, node: Node) -> str | None:
     """The place a document (or the attached plan the node is in) is about."""
-    titles = [a.title for a in ctx.ancestors(node) if a.kind == "attachment" and a.title] + [ctx.doc.title or ""]
+    titles = tuple(a.title for a in ctx.ancestors(node) if a.kind == "attachment" and a.title) + (ctx.doc.title or "",)
+    key = ("place", titles)
+    if key not in ctx.memo:
+        ctx.memo[key] = _place_of(ctx, titles)
+    return ctx.memo[key]
+
+
+def _place_of(ctx: Context, titles: tuple[str, ...]) -> str | None:
     for title in titles:
         about = re.split(r"关于(?:印发|转发)?", title, maxsplit=1)[-1]
         m = _PLACE.match(about)
