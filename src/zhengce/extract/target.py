@@ -31,17 +31,21 @@ _GRANT = re.compile(r"给予|奖励|补贴|补助|奖补|贴息|免征|减按|�
 _TARGET_SECTION = re.compile(r"目标|指标|展望|愿景")
 _REPORT_SECTION = re.compile(r"基础|成就|成效|回顾|现状|进展|形势")
 _ACHIEVE = (
-    r"(?:进一步|不断|持续|稳步|明显|显著|大幅|全面|基本|初步|逐步|逐年|充分|更加|更为|得到)?"
+    r"(?:进一步|不断|持续|稳步|明显|显著|大幅|全面|基本|初步|逐步|逐年|充分|更加|更为|得到|科学)?"
     r"(?:提升|提高|增强|完善|改善|健全|优化|释放|显现|向好|增加|合理|更高|巩固|深化|消除|建成|形成|覆盖全市|全覆盖|治理)"
 )
 _QUAL_CLAUSE = [
-    # 率先成为X / 建成X / 打造成为X / 将A建设成为X: the goal is X
+    # 率先成为X / 建成X / 打造成为X / 将A建设成为X / 形成X / 实现X: the goal is X
     re.compile(r"^(?:努力|力争)?(?:将|把)[^，。；]{2,20}?(?:建设|打造)成为(?P<x>[^，。；]{2,60})$"),
     re.compile(r"^(?:率先|努力|力争)?(?:成为|建成|打造成为|建设成为)(?P<x>[^，。；]{2,60})$"),
-    re.compile(r"^(?:率先|全面|基本)?实现(?P<x>[^，。；]{4,60})$"),
-    # X基本建成 / X显著提升 / X取得重大进展 / X位于全省前列: the goal is X
+    re.compile(r"^(?:与[^，。；]{1,10}同步)?(?:率先|全面|基本)*实现(?P<x>[^，。；]{4,60})$"),
+    re.compile(r"^(?:基本|初步|全面|加快)?形成(?P<x>[^，。；]{4,60})$"),
+    # X基本建成 / X显著提升 / X取得重大进展 / X位于全省前列 / X成效显著: the goal is X
+    re.compile(r"^(?P<x>[^，。；]{2,50}?)(?:实现|达到)[^，。；]{0,12}全覆盖$"),
     re.compile(rf"^(?P<x>[^，。；]{{2,50}}?){_ACHIEVE}$"),
+    re.compile(r"^(?P<x>[^，。；]{2,50}?)(?:明显|显著|大幅|快速|稳步)发展$"),
     re.compile(r"^(?P<x>[^，。；]{2,50}?)(?:取得|实现)(?:显著|明显|重大|积极|实质性)?(?:成效|进展|突破)$"),
+    re.compile(r"^(?P<x>[^，。；]{2,50}?)成效(?:显著|明显)$"),
     re.compile(r"^(?P<x>[^，。；]{2,50}?)(?:达到|位于|处于|进入|位居)(?:全省|省内|全国|国内)?(?:前列|领先水平|成熟期|先进水平)$"),
 ]
 _NOT_GOAL = re.compile(r"^(?:为|以|围绕|按照|坚持|推动|加快|推进|深化|实施|加强|明确)|目标$|[《》]")
@@ -100,15 +104,24 @@ def _place_of(ctx: Context, titles: tuple[str, ...]) -> str | None:
     return m.group(1) if m else None
 
 
+def _without_place(ctx: Context, node: Node, indicator: str) -> str:
+    """'梅河口市科技竞争力' in 梅河口市's own plan → '科技竞争力' (the place is the scope)."""
+    place = _title_place(ctx, node)
+    if place and indicator.startswith(place) and len(indicator) > len(place) + 1:
+        return indicator[len(place) :]
+    return indicator
+
+
 def _scope(ctx: Context, node: Node, sentence: str) -> str | None:
     place = _title_place(ctx, node)
     if place and place.endswith("省"):
         return "全省"  # a provincial document sets goals for the whole province
-    if "全省" in sentence:
-        return place if place and place.endswith("省") else "全省"
-    if "全市" in sentence:
-        return place if place and place.endswith("市") else "全市"
-    return place
+    if place:
+        return place
+    for word in ("全省", "全市", "全县"):
+        if word in sentence:
+            return word
+    return None
 
 
 def _indicator(text: str, s_start: int, q: Quantity) -> tuple[str | None, int]:
@@ -219,14 +232,14 @@ def _qualitative(ctx: Context, node: Node, s: int, sent: str, year: int | None, 
         clause = m.group()
         start = m.start()
         lead = _TIME.match(clause)
-        if lead:
+        if lead and not _QUAL_CLAUSE[0].match(clause):  # keep 将 of 将A建设成为X
             clause, start = clause[lead.end() :], start + lead.end()
         if not clause or _NOT_GOAL.search(clause) or quantities(clause):
             continue
         for pat in _QUAL_CLAUSE:
             g = pat.match(clause)
             if g:
-                indicator = _clean_indicator(g.group("x"))
+                indicator = _without_place(ctx, node, _clean_indicator(g.group("x")))
                 if len(indicator) >= 2:
                     out.append(
                         ctx.record(
@@ -275,12 +288,14 @@ def extract_targets(ctx: Context) -> list[Extraction]:
                 if counted:
                     # The thing counted follows: the quote runs from the verb to it.
                     verb = re.search(r"(?:培育|新增|建设|建成|打造|引进|发展|认定|扶持|创建|支持)$", sent[: q.start - s])
-                    indicator, end = (verb.group() if verb else "") + _clean_indicator(counted.group()), counted.end()
+                    measure = "新增" if verb and verb.group() == "新增" else ""  # 新增X is the measure; 培育X is an action on X
+                    indicator, end = measure + _clean_indicator(counted.group()), counted.end()
                     i_start = s + verb.start() if verb else q.start
                 else:
                     indicator, i_start = shared[qi] if qi in shared else _indicator(sent, s, q)
                 if not indicator:
                     continue
+                indicator = _without_place(ctx, node, indicator)
                 found = True
                 clause_before = sent[: q.start - s]
                 baseline = None
