@@ -155,3 +155,25 @@ def test_view_writes_a_self_contained_page(corpus_db, tmp_path):
     page = out.read_text(encoding="utf-8")
     assert page.count("<mark") > 19 and "http" not in page.split("<script>")[0]
     assert "责任单位" in page and "data-r=" in page
+
+
+def test_references_resolve_to_stored_documents(tmp_path):
+    cited = tmp_path / "cited.txt"
+    cited.write_text(POLICY, encoding="utf-8")
+    citing = tmp_path / "citing.txt"
+    citing.write_text(
+        "浙江省人民政府办公厅关于落实民营经济政策的通知\n\n浙政办发〔2024〕9号\n\n各市人民政府：\n\n"
+        "一、抓好落实\n\n（一）认真贯彻《浙江省人民政府关于促进民营经济发展的意见》（浙政发〔2024〕3号），参照《国务院关于某事项的通知》执行。（责任单位：省发展改革委）\n",
+        encoding="utf-8",
+    )
+    db = tmp_path.parent / f"{tmp_path.name}-refs.db"
+    assert cli("ingest", str(citing), str(cited), db=db).exit_code == 0
+    from zhengce.store import Store
+
+    want = {"浙江省人民政府关于促进民营经济发展的意见": "cited.txt#1", "国务院关于某事项的通知": None}
+    with Store(db) as store:
+        refs = [rec for _i, rec in store.extractions(type_="reference")]
+    assert {rec.fields["title"]: rec.fields["resolved"] for rec in refs} == want
+    r = cli("extract", "浙政办发〔2024〕9号", "--type", "reference", "--json", db=db)
+    assert r.exit_code == 0
+    assert {x["title"]: x["resolved"] for x in map(json.loads, r.stdout.splitlines())} == want

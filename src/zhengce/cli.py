@@ -206,6 +206,11 @@ def extract_cmd(
             for ref in refs:
                 doc_id, d = _load(store, ref)
                 records.extend(extract(d, store.doc_key(doc_id), types))
+    if resolve_db_path(_state.get("db")).exists():
+        with _store() as store:  # references resolve to stored documents when they are there
+            for r in records:
+                if r.type == "reference":
+                    r.fields["resolved"] = store.cited(r.fields.get("doc_number"), r.fields.get("title"))
     if as_json:
         for r in records:
             sys.stdout.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")

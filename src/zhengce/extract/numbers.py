@@ -78,6 +78,7 @@ def as_int_if_whole(x: float | None) -> float | int | None:
 
 _QTY = re.compile(
     rf"(?P<before>{'|'.join(b for b, _ in _BEFORE)})?\s*"
+    rf"(?:(?P<times>\d{{1,3}})\s*[x×X]\s*)?"  # 2x0.9万千瓦: two units of 0.9
     rf"(?P<a>{NUM}|{_CN_NUM})(?:\s*(?P<ua>{UNIT}))?"
     rf"(?:{_RANGE_SEP}(?P<b>{NUM}|{_CN_NUM}))?\s*(?P<unit>{UNIT})"
     rf"(?P<after>{'|'.join(re.escape(a) for a, _ in _AFTER)})?"
@@ -100,15 +101,19 @@ def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quanti
         after = m.group("after")
         if after and dict(_AFTER)[after]:
             comp = dict(_AFTER)[after]
+        if m.group("times"):
+            n = int(m.group("times"))
+            a, b = round(a * n, 6), (round(b * n, 6) if b is not None else None)
+        lead = len(m.group(0)) - len(m.group(0).lstrip())
         out.append(
             Quantity(
                 value=as_int_if_whole(a),
                 value_max=as_int_if_whole(b),
                 unit=m.group("unit"),
                 comparator=comp,
-                start=m.start(),
+                start=m.start() + lead,
                 end=m.end(),
-                text=m.group(0),
+                text=m.group(0).strip(),
             )
         )
     return out

@@ -127,6 +127,11 @@ class Store:
         with self._db.transaction(write=False):
             return _docs.load_repairs(self._db, self.resolve(doc_id))
 
+    def cited(self, doc_number: str | None, title: str | None) -> str | None:
+        """doc_key of the stored document a reference cites (by 发文字号, else title)."""
+        with self._db.transaction(write=False):
+            return _docs.find_cited(self._db, doc_number, title)
+
     def doc_key(self, ref: str | int) -> str:
         """'FILE#N' for a stored document: its source file name and place in it."""
         doc_id = self.resolve(ref)
@@ -139,7 +144,12 @@ class Store:
         """Stored extraction records as (document id, record), optionally of one document / type."""
         with self._db.transaction(write=False):
             doc_id = self.resolve(doc) if doc is not None else None
-            return _docs.load_extractions(self._db, doc_id, type_)
+            pairs = _docs.load_extractions(self._db, doc_id, type_)
+            for _doc_id, r in pairs:
+                if r.type == "reference":
+                    # Resolved when read, so a cited document ingested later is found too.
+                    r.fields["resolved"] = _docs.find_cited(self._db, r.fields.get("doc_number"), r.fields.get("title"))
+            return pairs
 
     def replace_extractions(self, doc: str | int, records: list[Extraction]) -> None:
         """Re-derive: swap a document's records for new ones in one transaction."""

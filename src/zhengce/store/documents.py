@@ -112,6 +112,22 @@ def load_extractions(db: Database, doc_id: int | None = None, type_: str | None 
     ]
 
 
+def find_cited(db: Database, number: str | None, title: str | None) -> str | None:
+    """The doc_key of a stored document with this 发文字号 or title, if any."""
+    row = None
+    if number:
+        row = db.one(
+            "SELECT s.path, d.seq FROM documents d JOIN sources s ON s.id = d.source_id WHERE d.doc_number_key = ?",
+            (doc_number_key(number),),
+        )
+    if row is None and title:
+        row = db.one(
+            "SELECT s.path, d.seq FROM documents d JOIN sources s ON s.id = d.source_id WHERE d.title_key = ?",
+            (title_key(title),),
+        )
+    return doc_key(row[0], row[1] + 1) if row else None
+
+
 # ------------------------------------------------------------------- reading
 
 def load_document(db: Database, doc_id: int) -> Document:
