@@ -163,5 +163,35 @@ def test_every_duty_of_14hao():
     _restored, docs = parsed("000")
     d14 = docs[0]
     duties = [r for r in extract(d14, "000#1", ["duty"])]
-    assert len(duties) == d14.text.count("（责任单位：") == 19
+    tagged = [r for r in duties if r.quote.startswith("（责任单位：")]
+    assert len(tagged) == d14.text.count("（责任单位：") == 19
     assert all(r.fields["lead"] for r in duties)
+    # Item （二十） names its units in prose: 领导小组负责…, 领导小组办公室（省工业和信息化厅）负责…
+    prose = [r.fields["lead"][0] for r in duties if r not in tagged]
+    assert prose == ["省促进中小企业（民营经济）发展工作领导小组", "领导小组办公室（省工业和信息化厅）"]
+
+
+def test_consistency_checks_on_other_provinces_text():
+    from zhengce.extract.check import arithmetic, check, duties_without_unit
+
+    a = doc_of("某市发展规划\n\n一、发展目标\n\n到2025年，地区生产总值达到500亿元，财政收入翻一番，达到50亿元以上。")
+    b = doc_of("某市融入都市圈实施方案\n\n一、发展目标\n\n到2025年，财政收入翻一番，达到60亿元以上。")
+    c = doc_of("某市发展规划\n\n一、发展基础\n\n2020年，地区生产总值和财政收入分别达到300亿元和20亿元。")
+    recs = extract(a, "a#1", NO_ENTITIES) + extract(b, "b#1", NO_ENTITIES) + extract(c, "c#1", NO_ENTITIES)
+    kinds = {f.kind: f for f in check(recs)}
+    conflict = kinds["conflicting_target"]
+    assert {r.doc_key for r in conflict.citations} == {"a#1", "b#1"} and "50" in conflict.message and "60" in conflict.message
+    doubling = kinds["doubling"]
+    assert "20" in doubling.message and {r.type for r in doubling.citations} == {"target", "statistic"}
+
+    roads = doc_of("某县交通规划\n\n专栏1 道路项目\n\n环城路项目：全长30公里，其中新建段18公里，改建段15公里。")
+    (finding,) = arithmetic(roads, "r#1")
+    assert finding.kind == "parts_exceed_total" and "33" in finding.message
+    assert [c.quote for c in finding.citations] == ["30公里", "18公里", "15公里"]
+    ok = doc_of("某县交通规划\n\n专栏1 道路项目\n\n环城路项目：全长30公里，其中新建段18公里，改建段12公里。")
+    assert arithmetic(ok, "r#1") == []
+
+    items = "".join(f"（{n}）任务{n}。推进工作。（责任单位：省财政厅）\n\n" for n in "一二三") + "（四）任务四。推进工作。\n\n"
+    d = doc_of("某省关于推进某工作的意见\n\n一、重点任务\n\n" + items)
+    (missing,) = duties_without_unit(d, extract(d, "d#1", ["duty"]))
+    assert missing.kind == "duty_without_unit" and "（四）" in missing.message

@@ -228,14 +228,16 @@ def check_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one finding per line.")] = False,
 ):
     """Consistency checks across stored extractions, with citations on both sides."""
-    from .extract.check import check, duties_without_unit
+    from .extract.check import arithmetic, check, duties_without_unit
 
     with _store() as store:
         ids = [_load(store, d)[0] for d in docs_] if docs_ else [s.id for s in store.list_documents()]
         records = [r for doc_id, r in store.extractions() if doc_id in ids]
         findings = check(records)
         for doc_id in ids:
-            findings += duties_without_unit(store.get_document(doc_id), [r for i, r in store.extractions(doc_id)])
+            doc = store.get_document(doc_id)
+            findings += duties_without_unit(doc, [r for _i, r in store.extractions(doc_id)])
+            findings += arithmetic(doc, store.doc_key(doc_id))
     if as_json:
         for f in findings:
             sys.stdout.write(json.dumps(f.to_dict(), ensure_ascii=False) + "\n")

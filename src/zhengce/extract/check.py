@@ -5,7 +5,10 @@
 - doubling: 翻一番 to a value that is not twice the reported base value;
 - duplicate_project: the same project named in more than one place;
 - duty_without_unit: a numbered item with no responsible unit in a document
-  whose other items name theirs.
+  whose other items name theirs;
+- parts_exceed_total / parts_differ_from_total: 总长X公里，其中A…B… where the
+  parts add up to more than the total (or, for a stated 全长/总长/合计, to
+  anything but it); shares listed after 其中 adding up to more than 100%.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..model import Extraction
+from ..model import Document, Extraction
+from .numbers import quantities
 
 _SYNONYMS = [("地区生产总值", "经济总量"), ("一般公共预算收入", "财政收入"), ("GDP", "经济总量")]
 
@@ -106,3 +110,40 @@ def duties_without_unit(doc, records: list[Extraction]) -> list[Finding]:
             stub = Extraction("duty", doc.title, records[0].doc_key if records else "", i.id, i.text[:40], i.start, i.start + min(40, len(i.text)), i.line_start, i.line_end)
             out.append(Finding("duty_without_unit", f"{i.label}{i.title or ''}：未写明责任单位", [stub]))
     return out
+
+
+_TOTAL_WORD = re.compile(r"(?:全长|总长|合计|共计|总计|总面积|总规模|总投资)\s*[:：]?\s*$")
+
+
+def arithmetic(doc: Document, key: str) -> list[Finding]:
+    """Totals against their parts: '全长67公里，其中…21公里，…46公里'."""
+    out: list[Finding] = []
+    text = doc.text
+    for m in re.finditer(r"其中", text):
+        start = max(text.rfind(c, 0, m.start()) for c in "。\n；") + 1
+        end_marks = [j for j in (text.find(c, m.end()) for c in "。\n") if j >= 0]
+        end = min(end_marks) if end_marks else len(text)
+        before = [q for q in quantities(text, start, m.start()) if q.value is not None]
+        after = [q for q in quantities(text, m.end(), end) if q.value is not None]
+        shares = [q for q in after if q.unit == "%" and "占比" in text[max(m.end(), q.start - 12) : q.start]]
+        if len(shares) >= 2 and sum(q.value for q in shares) > 100.001:
+            cite = [_quote(doc, key, q.start, q.end) for q in shares]
+            out.append(Finding("parts_exceed_total", f"其中各项占比之和为{sum(q.value for q in shares):g}%，超过100%", cite))
+        if not before or before[-1].unit == "%":
+            continue
+        total = before[-1]
+        parts = [q for q in after if q.unit == total.unit]
+        if len(parts) < 2:
+            continue
+        s = round(sum(p.value for p in parts), 6)
+        stated = bool(_TOTAL_WORD.search(text[max(start, total.start - 8) : total.start]))
+        if s > total.value * 1.001 or (stated and abs(s - total.value) > total.value * 0.001):
+            kind = "parts_exceed_total" if s > total.value else "parts_differ_from_total"
+            cite = [_quote(doc, key, total.start, total.end)] + [_quote(doc, key, p.start, p.end) for p in parts]
+            out.append(Finding(kind, f"分项之和{s:g}{total.unit}与总数{total.value:g}{total.unit}不符", cite))
+    return out
+
+
+def _quote(doc: Document, key: str, start: int, end: int) -> Extraction:
+    node = next((n for n in doc.nodes if n.start <= start < n.end), doc.nodes[0])
+    return Extraction("quantity", doc.title, key, node.id, doc.text[start:end], start, end, doc.line_of(start), doc.line_of(end - 1))

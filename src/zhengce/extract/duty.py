@@ -18,6 +18,10 @@ _LABELLED = re.compile(r"^(?:责任单位|牵头单位|责任部门)\s*[:：]\s*
 _LEAD_SUPPORT = re.compile(r"^(.+?)(?:牵头)?负责\s*[，,；;]\s*(.+?)配合$")
 _BY_DUTY = re.compile(r"^(.+?)(?:按职责分工|分别|共同)?(?:牵头)?负责$")
 _PROSE = re.compile(r"由([^，。；（）]{2,40}?)牵头(?:[，,]\s*([^，。；]{2,80}?)(?:等部门|等单位)?(?:参与|配合))?")
+# "省…领导小组负责…", "领导小组办公室（省工业和信息化厅）负责…": a unit opening a clause and taking charge.
+_PROSE_IN_CHARGE = re.compile(
+    r"(?:^|(?<=[。；，]))((?:[^，。；（）]|（[^（）]{1,12}）){2,30}?(?:领导小组|办公室|委员会|管委会|人民政府|政府|厅|局|委)(?:（[^（）]{2,20}）)?)(?:牵头)?负责"
+)
 _TRAILING = re.compile(r"(?:等部门|等单位|等)$")
 
 
@@ -110,7 +114,14 @@ def extract_duties(ctx: Context) -> list[Extraction]:
             before = node.text[: m.start()]
             s = node.start + m.start()
             out.append(ctx.record("duty", node, s, node.start + m.end(), task=task_of(node, ctx), lead=lead, support=support, deadline=deadline(before)))
+        for p in _PROSE_IN_CHARGE.finditer(node.text):
+            if m and m.start() <= p.start() < m.end():
+                continue  # inside the tag just read
+            s = node.start + p.start(1)
+            out.append(ctx.record("duty", node, s, node.start + p.end(), task=task_of(node, ctx), lead=[p.group(1)], support=[], deadline=deadline(node.text[: p.start()])))
         for p in _PROSE.finditer(node.text):
+            if (m and m.start() <= p.start() < m.end()) or node.text[p.end() : p.end() + 4].startswith(("制定的", "的")):
+                continue  # inside the tag, or a modifier (由企业牵头制定的标准)
             lead = split_units(p.group(1))
             support = split_units(p.group(2)) if p.group(2) else []
             s = node.start + p.start()

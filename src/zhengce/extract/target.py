@@ -50,7 +50,7 @@ _QUAL_CLAUSE = [
 ]
 _NOT_GOAL = re.compile(r"^(?:为|以|围绕|按照|坚持|推动|加快|推进|深化|实施|加强|明确)|目标$|[《》]")
 _CITY = re.compile(r"[\u4e00-\u9fff]{2,4}?[市县]")
-_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,6}?(?:省|市|县|州|区))")
+_PLACE = re.compile(r"^([\u4e00-\u9fff]{1,6}?(?:省|市|县|州|区))")
 
 
 _LEADING = re.compile(r"^(?:逐步|进一步|继续|持续|全力|累计|将|把|使|让|推动|促进)+")
