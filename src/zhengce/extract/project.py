@@ -10,7 +10,6 @@ from .numbers import quantities
 
 _NAME_END = re.compile(r"(项目|工程|基地|园区|中心|平台|产业园|示范区)")
 _INVEST = re.compile(r"(?:总投资|投资)\s*(?:约)?\s*(\d+(?:\.\d+)?)\s*(亿元|万元)")
-_LOCATION = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:市|县|区|镇|乡|街道))")
 
 
 def extract_projects(ctx: Context) -> list[Extraction]:
@@ -21,13 +20,17 @@ def extract_projects(ctx: Context) -> list[Extraction]:
             continue
         category = boxes[node.parent].title if node.parent in boxes else None
         text = node.text
+        if re.fullmatch(r"[（(][^（）()]*[）)]", text.strip()):
+            continue  # an editor's note left in the box, not a project
         m = re.match(r"^([^，。；：:]{2,40})[：:]", text)
-        if m:
+        rest = text[m.end() :] if m else ""
+        if m and not (rest.count("、") >= 1 and _NAME_END.search(rest.split("、")[0])):
             out.append(_project(ctx, node, node.start, node.end, m.group(1), category, text))
             continue
-        # A list: 糖尿病药物产业基地、化学原料药产业基地、…
-        pos = 0
-        for part in re.split(r"([、；;。])", text):
+        # A list (糖尿病药物产业基地、化学原料药产业基地、…), perhaps after a group label (物流园区工程：…)
+        base = m.end() if m else 0
+        pos = base
+        for part in re.split(r"([、；;。])", text[base:]):
             if part in ("、", "；", ";", "。") or not part.strip():
                 pos += len(part)
                 continue
@@ -39,6 +42,12 @@ def extract_projects(ctx: Context) -> list[Extraction]:
     return out
 
 
+def _place_in(name: str) -> str | None:
+    from .entities import find_entities
+
+    return next((e["name"] for e in find_entities(name) if e["kind"] == "place"), None)
+
+
 def _project(ctx: Context, node, start: int, end: int, name: str, category: str | None, text: str) -> Extraction:
     qs = [
         {"value": q.value, "unit": q.unit, "text": q.text}
@@ -46,9 +55,9 @@ def _project(ctx: Context, node, start: int, end: int, name: str, category: str 
         if not (q.unit and q.unit.endswith("元")) and q.unit != "年"
     ]
     inv = _INVEST.search(text)
-    loc = _LOCATION.search(name)
+    name = re.sub(r"[（(][^（）()]*[）)]$", "", name)  # 产业基地（…产业园）: the alias is not the name
     return ctx.record(
         "project", node, start, end,
-        name=name, category=category, location=loc.group(1) if loc else None, quantities=qs,
+        name=name, category=category, location=_place_in(name), quantities=qs,
         investment={"value": float(inv.group(1)), "unit": inv.group(2)} if inv else None,
     )
