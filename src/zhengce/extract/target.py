@@ -29,7 +29,8 @@ _ASPIRATION = re.compile(r"力争|争取|努力")
 _ATTRIBUTE = re.compile(r"(预期性|约束性)")
 _GRANT = re.compile(r"给予|奖励|补贴|补助|奖补|贴息|免征|减按|减免")
 _TARGET_SECTION = re.compile(r"目标|指标|展望|愿景")
-_REPORT_SECTION = re.compile(r"基础|成就|成效|回顾|现状|进展|形势")
+# Sections that report what was achieved (发展基础, “十三五”成就); not 基础设施 or 基础教育.
+_REPORT_SECTION = re.compile(r"(?:发展|现实|工作|良好)基础|基础条件|成就|主要成效|取得的成效|回顾|现状|发展形势")
 _ACHIEVE = (
     r"(?:进一步|不断|持续|稳步|明显|显著|大幅|全面|基本|初步|逐步|逐年|充分|更加|更为|得到|科学)?"
     r"(?:提升|提高|增强|完善|改善|健全|优化|释放|显现|向好|增加|合理|更高|巩固|深化|消除|建成|形成|覆盖全市|全覆盖|治理)"
