@@ -43,7 +43,6 @@ _INDUSTRY = re.compile(
     r"新能源|新材料|现代服务业|物流|建筑|钢铁|冶金|纺织|光电|航空航天|轨道交通|人参|医养|健康养老)(?:领域|产业|行业)?"
 )
 _LOCATION = re.compile(r"(?:在|到)?(我省|本省|省内|我市|本市|市内)")
-_TARGET = re.compile(r"对([^。；]{2,200}?)(?:，|,)?\s*(?:按照?|根据|依据|经|一次性|分别|均|可|由|在|给予|免征|减按)")
 _VALID = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*(?:至|到|—|-)\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日)?")
 _CAP_PER = re.compile(r"每(?:个|家|户)?(企业|品种|项目|单位|人)(?:每年|年度|每年度)?(?:最高|累计)?(?:不超过|不高于)?$")
 _RATE = re.compile(r"(?:按照?|按其)?([^，。；]{0,40}?)的?\s*(\d+(?:\.\d+)?)\s*%")
@@ -55,6 +54,32 @@ def _fact(before: str) -> str:
         if word in before[-14:]:
             return fact
     return "threshold"
+
+
+# What a support clause is given to, as policies name recipients.
+_RECIPIENT = (
+    r"(?:企业|单位|机构|项目|品种|产品|人才(?:（团队）)?|专家|孵化器(?:（众创空间）)?|纳税人|个体工商户|合作社|"
+    r"药品|注射剂|医疗器械|中成药|化学药品|生物制品|学校|医院|园区)"
+)
+_RECIPIENT_AT = re.compile(rf"[^，、的且并和（）“”]{{0,18}}?{_RECIPIENT}")
+
+
+def _recipient(head: str) -> str | None:
+    """The 对… phrase's recipient: 对企业… → 企业; else the first recipient noun
+    after a 的 (…的医药健康工业企业); else the last one named."""
+    i = head.find("对")
+    if i < 0:
+        return None
+    phrase = head[i + 1 :]
+    m = re.match(_RECIPIENT, phrase)
+    if m and not re.match(rf"{_RECIPIENT}[\u4e00-\u9fff]{{0,2}}的", phrase):
+        return m.group()
+    for d in re.finditer("的", phrase):
+        m = _RECIPIENT_AT.match(phrase, d.end())
+        if m:
+            return m.group()
+    found = list(_RECIPIENT_AT.finditer(phrase))
+    return found[-1].group() if found else None
 
 
 def _agencies(ctx: Context, node: Node) -> list[str]:
@@ -84,12 +109,7 @@ def _benefit(ctx: Context, node: Node, s: int, e: int, sent: str) -> Extraction:
     g = s + grant.start()
     qs = quantities(text, s, e)
     conditions: list[dict] = []
-    tm = _TARGET.search(sent)
-    group = None
-    if tm:
-        phrase = tm.group(1)
-        group = re.split(r"的", phrase)[-1].strip("，, ") or phrase
-        group = group[-30:]
+    group = _recipient(sent[: grant.start()])
     prev_end = None
     for q in qs:
         if q.start >= g or q.unit in ("年", "月", "日"):
