@@ -195,3 +195,28 @@ def test_consistency_checks_on_other_provinces_text():
     d = doc_of("某省关于推进某工作的意见\n\n一、重点任务\n\n" + items)
     (missing,) = duties_without_unit(d, extract(d, "d#1", ["duty"]))
     assert missing.kind == "duty_without_unit" and "（四）" in missing.message
+
+
+def test_where_to_apply_when_stated():
+    text = "关于支持人才发展的若干政策\n\n1．人才补贴。对新引进的博士，给予每人10万元安家补贴，由本人向市人才服务中心申请。（责任单位：市人社局）"
+    (b,) = [r for r in records(text, "benefit") if "博士" in r["quote"]]
+    assert b["where_to_apply"] == "市人才服务中心"
+    assert b["amount"] == {"min": 10, "max": 10, "unit": "万元"}
+
+
+def test_quality_against_the_gold_set_does_not_regress():
+    """Record-level F1 on the hand-built gold set (benchmarks/extract_eval.py prints the full table)."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("extract_eval", root / "benchmarks" / "extract_eval.py")
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    gold = [json.loads(x) for x in (root / "tests" / "gold" / "extractions.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    pred, grounded = ev.predict()
+    stats, _ = ev.evaluate(gold, pred)
+    assert grounded == 1.0
+    floors = {"target": 0.93, "duty": 0.97, "benefit": 0.94, "statistic": 0.85, "project": 0.95, "reference": 0.99}
+    assert {t: round(stats[t]["f1"], 2) >= f for t, f in floors.items()} == {t: True for t in floors}, {t: stats[t]["f1"] for t in floors}

@@ -47,6 +47,8 @@ _VALID = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:
 _CAP_PER = re.compile(r"每(?:个|家|户)?(企业|品种|项目|单位|人)(?:每年|年度|每年度)?(?:最高|累计)?(?:不超过|不高于)?$")
 _RATE = re.compile(r"(?:按照?|按其)?([^，。；]{0,40}?)的?\s*(\d+(?:\.\d+)?)\s*%")
 _DISCOUNT = re.compile(r"(\d(?:\.\d)?)\s*折")
+# Where to apply, when the clause says so: 向…申请 / 到…办理 / 在…申报
+_WHERE = re.compile(r"(?:向|到|在|通过)([^，。；]{2,40}?)(?:提出申请|申请|申报|办理)")
 
 
 def _fact(before: str) -> str:
@@ -80,6 +82,11 @@ def _recipient(head: str) -> str | None:
             return m.group()
     found = list(_RECIPIENT_AT.finditer(phrase))
     return found[-1].group() if found else None
+
+
+def _where(sent: str) -> str | None:
+    m = _WHERE.search(sent)
+    return m.group(1) if m else None
 
 
 def _agencies(ctx: Context, node: Node) -> list[str]:
@@ -171,5 +178,5 @@ def _benefit(ctx: Context, node: Node, s: int, e: int, sent: str) -> Extraction:
         "benefit", node, s, e,
         target_group=group, conditions=conditions, benefit_kind=kind, amount=amount, cap=cap,
         rate=rate, rate_base=rate_base, agencies=_agencies(ctx, node),
-        valid_from=valid_from, valid_to=valid_to, where_to_apply=None,
+        valid_from=valid_from, valid_to=valid_to, where_to_apply=_where(sent),
     )
