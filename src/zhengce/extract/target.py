@@ -95,7 +95,7 @@ def _place_of(ctx: Context, titles: tuple[str, ...]) -> str | None:
         m = _PLACE.match(about)
         if m and not m.group(1).endswith("区"):
             return m.group(1)
-    # A document about one place names it again and again (梅河口市 in its own plan).
+    # A document about one place names it again and again (a city's own plan names the city).
     counts = Counter(_CITY.findall(ctx.doc.text))
     if counts:
         place, n = counts.most_common(1)[0]
@@ -106,7 +106,7 @@ def _place_of(ctx: Context, titles: tuple[str, ...]) -> str | None:
 
 
 def _without_place(ctx: Context, node: Node, indicator: str) -> str:
-    """'梅河口市科技竞争力' in 梅河口市's own plan → '科技竞争力' (the place is the scope)."""
+    """'某市科技竞争力' in 某市's own plan → '科技竞争力' (the place is the scope, not part of the indicator)."""
     place = _title_place(ctx, node)
     if place and indicator.startswith(place) and len(indicator) > len(place) + 1:
         return indicator[len(place) :]

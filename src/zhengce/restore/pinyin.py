@@ -22,7 +22,7 @@ re-creates it and matches the file's garbage byte for byte:
 
 So a character split by a straddle shows as ``?`` (its first byte swallowed
 together with the ``(``) followed by the pinyin and then a run of characters
-decoded one byte out of step (``龍?zhí)秴^(qū)`` for 龍潭區) until a second byte
+decoded one byte out of step (rare characters, stray ASCII) until a second byte
 below 0x80 surfaces as an ASCII letter, or another ``?`` puts the decoder back
 in step.
 
