@@ -208,3 +208,11 @@ def test_node_lines_point_at_their_source(prefix):
                 assert probe in t2s(first_src), (n.line_start, n.text[:20], first_src[:40])
             assert n.line_start <= n.line_end
             assert d.line_start <= n.line_start and n.line_end <= d.line_end
+
+
+def test_node_kinds_are_the_documented_ones():
+    from zhengce.structure.outline import KINDS
+
+    for prefix in ("000", "001", "002", "003", "004"):
+        _, docs = parsed(prefix)
+        assert {n.kind for d in docs for n in d.nodes} <= set(KINDS)

@@ -42,7 +42,6 @@ PASSES: list[tuple[str, Callable[[PassContext], list[Edit]]]] = [
 POST_PASSES: list[tuple[str, Callable[[PassContext], list[Edit]]]] = [
     ("noise", report.report_noise),
 ]
-PASS_NAMES = [n for n, _ in PASSES] + ["page_break_joins", "line_wraps", "footnote_moved"]
 
 
 def restore(source: Source) -> Restored:

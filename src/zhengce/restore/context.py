@@ -14,9 +14,6 @@ CJK_RE = re.compile(f"[{CJK}]")
 CN_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】〔〕—…·「」『』"
 
 
-def is_cjk(ch: str) -> bool:
-    return bool(ch) and ("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff")
-
 
 @dataclass
 class PassContext:
