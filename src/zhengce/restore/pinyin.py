@@ -624,6 +624,11 @@ class _Solver:
                 rest = [h.rank() for h in beam if h.pend is not None or h.skip_next or h.fw_next]
                 if nxt is None or not rest or settled[0].rank() - max(rest) > _SETTLE:
                     return tok[2], settled
+        if seen and toks and len(toks) < _MAX_TOKENS:
+            # The text ended inside the stretch: whatever is in step at the end is a reading.
+            settled = [h for h in beam if h.pend is None and not h.skip_next and not h.fw_next]
+            if settled:
+                return toks[-1][2], settled
         return None
 
     def _step(self, h: _Hyp, tok: Token, nxt: Token | None) -> list[_Hyp]:
@@ -897,7 +902,25 @@ def find_pinyin_repairs(
             notes.append((q, note[0], note[1]))
         done = we
     edits.sort()
-    return _merge_plain(text, keys, edits, counts), notes, counts
+    merged = _merge_plain(text, keys, edits, counts)
+    return _sweep_stray(text, readings, merged, notes, counts), notes, counts
+
+
+def _sweep_stray(text: str, readings: set[str], edits, notes, counts) -> list[tuple[int, int, str]]:
+    """A key's pinyin left after a non-CJK host (``,F(xiàn)`` where the search
+    found no reading, e.g. at the very end of a text) is still inserted text:
+    remove it and report the spot, so no annotation survives silently."""
+    spans = [(s, e) for s, e, _r in edits]
+    extra = []
+    for m in _PY_RE.finditer(text):
+        if m.group()[1:-1] not in readings or (m.start() > 0 and "\u4e00" <= text[m.start() - 1] <= "\u9fff"):
+            continue
+        if any(s <= m.start() < e for s, e in spans):
+            continue
+        extra.append((m.start(), m.end(), ""))
+        notes.append((m.start(), "garbled", f"{text[max(m.start() - 4, 0) : m.end()]!r}: pinyin removed, the characters before it may be damaged"))
+        counts["pinyin"] += 1
+    return sorted(edits + extra) if extra else edits
 
 
 def _systematic(text: str) -> bool:
