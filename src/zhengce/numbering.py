@@ -56,6 +56,13 @@ class Marker:
     end: int  # length of the marker text at the start of the line
 
 
+def year_digits(token: str) -> int | None:
+    """A year written digit by digit: 二〇二一 / 二零二一 → 2021 (cn2an reads these as one number)."""
+    if len(token) != 4 or any(c not in "〇零一二三四五六七八九" for c in token):
+        return None
+    return int("".join("0" if c in "〇零" else str("〇一二三四五六七八九".index(c)) for c in token))
+
+
 @lru_cache(maxsize=4096)
 def numeral(token: str) -> int:
     token = token.translate(_DIGITS_FW)

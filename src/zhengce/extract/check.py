@@ -107,8 +107,8 @@ def duties_without_unit(doc, records: list[Extraction]) -> list[Finding]:
     out = []
     for i in items:
         if i not in covered:
-            stub = Extraction("duty", doc.title, records[0].doc_key if records else "", i.id, i.text[:40], i.start, i.start + min(40, len(i.text)), i.line_start, i.line_end)
-            out.append(Finding("duty_without_unit", f"{i.label}{i.title or ''}：未写明责任单位", [stub]))
+            cite = _quote(doc, records[0].doc_key, i.start, i.start + min(40, len(i.text)))
+            out.append(Finding("duty_without_unit", f"{i.label}{i.title or ''}：未写明责任单位", [cite]))
     return out
 
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import cn2an
 
+from ..numbering import year_digits
+
 CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 NUM = r"\d+(?:\.\d+)?"
 _CN_NUM = rf"[{CN_DIGITS}]+"
@@ -61,8 +63,9 @@ def to_number(token: str) -> float | None:
     except ValueError:
         pass
     token = token.replace("两", "二")
-    if re.fullmatch(r"[〇零一二三四五六七八九]{4}", token):  # a year written digit by digit: 二〇三五
-        return float("".join(str("〇一二三四五六七八九".index(c)) if c != "零" else "0" for c in token))
+    year = year_digits(token)  # 二〇三五
+    if year is not None:
+        return float(year)
     try:
         # strict: "一一个入选地区" is not a number
         return float(cn2an.cn2an(token, "strict"))

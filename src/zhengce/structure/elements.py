@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..numbering import CN, DOC_NUMBER, numeral
+from ..numbering import CN, DOC_NUMBER, numeral, year_digits
 from .paragraphs import Para
 
 _ORG_END = re.compile(r"(人民政府|办公厅|办公室|委员会|管委会|政府|厅|局|部|委|院|署|办|中心|会)$")
@@ -50,7 +50,7 @@ def parse_date(s: str) -> str | None:
     if not m:
         return None
     y = m.group(1)
-    year = int(y) if y.isdigit() else int("".join(str("〇一二三四五六七八九".index(c)) if c in "〇一二三四五六七八九" else "0" for c in y.replace("零", "〇")))
+    year = int(y) if y.isdigit() else year_digits(y) or 0
     month, day = numeral(m.group(2)), numeral(m.group(3))
     if not (1 <= month <= 12 and 1 <= day <= 31 and 1900 <= year <= 2100):
         return None
