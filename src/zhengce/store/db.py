@@ -44,7 +44,10 @@ class SQLiteDialect:
     def connect(self, target: str | os.PathLike[str], timeout: float) -> sqlite3.Connection:
         # isolation_level=None: the module must not open transactions behind
         # our back (it would also commit before DDL); we issue BEGIN ourselves.
-        conn = sqlite3.connect(os.fspath(target), timeout=timeout, isolation_level=None)
+        # check_same_thread=False: the web app hands a connection between
+        # worker threads; every user serialises access (one Store per request,
+        # or the search engine's own lock), which sqlite3 permits.
+        conn = sqlite3.connect(os.fspath(target), timeout=timeout, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         # Switching to WAL needs a moment of exclusive access; a second process
