@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .extract import extract
 from .model import Document, Extraction, InputError, Source, doc_key
-from .read import iter_sources
+from .read import iter_sources, read_bytes
 from .restore import restore
 from .structure import structure
 
@@ -40,7 +40,21 @@ def parse_paths(
     `skip(source)` lets the caller pass over sources it already has (by hash);
     `with_extractions` also runs the extractors on each document.
     """
-    for item in iter_sources(paths):
+    return _parse(iter_sources(paths), skip, with_extractions)
+
+
+def parse_bytes(
+    data: bytes, display: str, skip: Callable[[Source], bool] | None = None, with_extractions: bool = False
+) -> Iterator[Parsed]:
+    """Like `parse_paths` for one in-memory file (an upload): `display` is the
+    path it is stored and reported under; its suffix breaks format ties."""
+    return _parse(read_bytes(data, display, PurePosixPath(display).name), skip, with_extractions)
+
+
+def _parse(
+    items: Iterable[Source | InputError], skip: Callable[[Source], bool] | None, with_extractions: bool
+) -> Iterator[Parsed]:
+    for item in items:
         if isinstance(item, InputError):
             yield Parsed(None, [], item)
             continue
