@@ -25,7 +25,7 @@ mark {{ border-radius: 3px; cursor: help; padding: 0 1px; }}
 mark.nested {{ border-bottom: 2px solid #555; }}
 .legend span {{ display: inline-block; margin: 0 .5em .3em 0; padding: 0 .4em; border-radius: 3px; }}
 h1 {{ font-size: 1.3em; white-space: normal; }}
-</style></head><body>
+{type_css}</style></head><body>
 <main><h1>{title}</h1><div class="legend">{legend}</div>{body}</main>
 <aside id="info">把鼠标移到高亮处查看抽取字段和出处。</aside>
 <script>
@@ -38,26 +38,45 @@ document.querySelectorAll("mark").forEach(m => m.addEventListener("mouseenter", 
 """
 
 
-def render(doc: Document, records: list[Extraction]) -> str:
-    text = doc.text
-    cuts = {0, len(text)}
-    for r in records:
-        cuts.update((r.start, r.end))
+def marks(text: str, records: list[tuple[int, Extraction]], start: int = 0, end: int | None = None) -> str:
+    """HTML of `text[start:end]` with every stretch that records cover in a <mark>.
+
+    `records` are (number, record) pairs; a mark's `data-r` lists the numbers of
+    all records covering it and `data-t` their types, most specific (shortest)
+    first; the most specific one colours it (class `x-TYPE`).  Records may
+    overlap and nest, so the text is cut at every record boundary.
+    """
+    end = len(text) if end is None else end
+    inside = [(n, r) for n, r in records if r.start < end and r.end > start and r.end > r.start]
+    inside.sort(key=lambda p: p[1].end - p[1].start)
+    cuts = {start, end}
+    for _n, r in inside:
+        cuts.update((max(r.start, start), min(r.end, end)))
     points = sorted(cuts)
     parts: list[str] = []
     for a, b in zip(points, points[1:]):
-        covering = [i for i, r in enumerate(records) if r.start <= a and b <= r.end]
         chunk = html.escape(text[a:b])
+        covering = [(n, r) for n, r in inside if r.start <= a and b <= r.end]
         if not covering:
             parts.append(chunk)
             continue
-        inner = min(covering, key=lambda i: records[i].end - records[i].start)  # the most specific colours it
-        cls = "nested" if len(covering) > 1 else ""
+        nested = " nested" if len(covering) > 1 else ""
+        types = " ".join(dict.fromkeys(r.type for _n, r in covering))
         parts.append(
-            f'<mark class="{cls}" style="background:{COLORS.get(records[inner].type, "#eee")}" '
-            f'data-r="{",".join(map(str, covering))}">{chunk}</mark>'
+            f'<mark class="x-{covering[0][1].type}{nested}" data-t="{types}" '
+            f'data-r="{",".join(str(n) for n, _r in covering)}">{chunk}</mark>'
         )
-    legend = "".join(f'<span style="background:{c}">{LABELS[t]}</span>' for t, c in COLORS.items())
+    return "".join(parts)
+
+
+def type_css() -> str:
+    """One background rule per extraction type (class `x-TYPE`)."""
+    return "".join(f".x-{t} {{ background: {c}; }}\n" for t, c in COLORS.items())
+
+
+def render(doc: Document, records: list[Extraction]) -> str:
+    legend = "".join(f'<span class="x-{t}">{LABELS[t]}</span>' for t in COLORS)
     data = json.dumps([r.to_dict() for r in records], ensure_ascii=False).replace("</", "<\\/")
     title = html.escape(doc.title or doc.source_path)
-    return _PAGE.format(title=title, legend=legend, body="".join(parts), records=data)
+    body = marks(doc.text, list(enumerate(records)))
+    return _PAGE.format(title=title, legend=legend, body=body, records=data, type_css=type_css())
