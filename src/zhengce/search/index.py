@@ -1,0 +1,159 @@
+"""The in-memory half of the index: BM25F postings in NumPy arrays.
+
+Why our own and not SQLite FTS5: FTS5 ranks with one tokenizer's terms and
+cannot fold our synonyms, weight fields by their role in a clause *and* let a
+query's sub-words count once (coverage); benchmarks/search_eval.py compares
+the two.  Each segment is a compressed-sparse layout (terms → node positions
+and precomputed impacts), so a query is a few vectorised `scores[ids] += w`
+over the postings of its terms: ~1 ms per 100k postings on one core.
+
+BM25F (Robertson & Zaragoza, "The Probabilistic Relevance Framework", 2009):
+field term frequencies are length-normalised per field, weighted and summed
+before the saturation k1, so a term in the title counts more than in the body
+without a node with many fields winning by sheer length.  The per-term impact
+(everything but the idf) is fixed at build time.
+
+Filters are postings too: pseudo-terms `kind:item`, `type:benefit`,
+`place:梅河口市` carry no weight but select nodes.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..structure.outline import KINDS
+
+KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+
+FIELDS = ("title", "lead", "body", "context")
+WEIGHTS = np.array([3.0, 1.5, 1.0, 0.4])
+B = np.array([0.5, 0.75, 0.75, 0.3])
+K1 = 1.2
+
+
+@dataclass
+class Row:
+    """One search_nodes row (terms space-separated per field)."""
+
+    id: int
+    doc_id: int
+    kind: str
+    fields: tuple[str, str, str, str]
+    types: str
+    places: str
+
+
+@dataclass
+class Segment:
+    ids: np.ndarray       # int64 search_nodes.id per position
+    doc: np.ndarray       # int64 document id per position
+    kind: np.ndarray      # int8 index into KINDS per position
+    vocab: dict[str, int]
+    offsets: np.ndarray   # int64, len(vocab) + 1
+    post_pos: np.ndarray  # int32 positions, grouped by term
+    post_imp: np.ndarray  # float32 impacts, same order
+    alive: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.alive is None:
+            self.alive = np.ones(len(self.ids), dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def df(self, term: str) -> int:
+        t = self.vocab.get(term)
+        return 0 if t is None else int(self.offsets[t + 1] - self.offsets[t])
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        t = self.vocab.get(term)
+        if t is None:
+            return None
+        a, b = self.offsets[t], self.offsets[t + 1]
+        return self.post_pos[a:b], self.post_imp[a:b]
+
+    def nbytes(self) -> int:
+        arrays = (self.ids, self.doc, self.kind, self.offsets, self.post_pos, self.post_imp, self.alive)
+        # The vocabulary dict: ~100 bytes per entry (key object + table slot) is the usual CPython figure.
+        return sum(a.nbytes for a in arrays) + 100 * len(self.vocab)
+
+
+def field_lengths(rows: Sequence[Row]) -> np.ndarray:
+    lens = np.zeros((len(rows), len(FIELDS)), dtype=np.float32)
+    for i, r in enumerate(rows):
+        for f, text in enumerate(r.fields):
+            if text:
+                lens[i, f] = text.count(" ") + 1
+    return lens
+
+
+def average_lengths(lens: np.ndarray) -> np.ndarray:
+    """Mean length per field over the nodes that have the field (a missing title is not a short one)."""
+    has = lens > 0
+    total = lens.sum(axis=0)
+    count = np.maximum(has.sum(axis=0), 1)
+    return np.maximum(total / count, 1.0)
+
+
+def build(rows: Sequence[Row], avg: np.ndarray | None = None) -> tuple[Segment, np.ndarray]:
+    """A segment over `rows`; `avg` (field length means) is reused for small delta segments."""
+    lens = field_lengths(rows)
+    if avg is None:
+        avg = average_lengths(lens)
+    # Per node and field: weight / (1 - b + b * len / avg), the factor each occurrence adds.
+    factor = WEIGHTS / (1.0 - B + B * lens / avg)
+    vocab: dict[str, int] = {}
+    term_ids = array("i")
+    positions = array("i")
+    impacts = array("f")
+    setdefault = vocab.setdefault
+    for i, r in enumerate(rows):
+        tf: dict[str, float] = {}
+        fi = factor[i]
+        for f, text in enumerate(r.fields):
+            if not text:
+                continue
+            w = float(fi[f])
+            for t, c in Counter(text.split(" ")).items():
+                tf[t] = tf.get(t, 0.0) + c * w
+        extra = [f"kind:{r.kind}"] + [f"type:{t}" for t in r.types.split()] + [f"place:{p}" for p in r.places.split()]
+        for t in extra:
+            tf.setdefault(t, 0.0)
+        for t, x in tf.items():
+            term_ids.append(setdefault(t, len(vocab)))
+            impacts.append(x * (K1 + 1.0) / (K1 + x))
+        positions.extend([i] * len(tf))
+    tids = np.frombuffer(term_ids, dtype=np.int32) if term_ids else np.zeros(0, np.int32)
+    order = np.argsort(tids, kind="stable")
+    counts = np.bincount(tids, minlength=len(vocab))
+    offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    pos = np.frombuffer(positions, dtype=np.int32)[order] if positions else np.zeros(0, np.int32)
+    imp = np.frombuffer(impacts, dtype=np.float32)[order] if impacts else np.zeros(0, np.float32)
+    seg = Segment(
+        ids=np.fromiter((r.id for r in rows), dtype=np.int64, count=len(rows)),
+        doc=np.fromiter((r.doc_id for r in rows), dtype=np.int64, count=len(rows)),
+        kind=np.fromiter((KIND_CODE.get(r.kind, len(KINDS)) for r in rows), dtype=np.int8, count=len(rows)),
+        vocab=vocab, offsets=offsets, post_pos=np.ascontiguousarray(pos), post_imp=np.ascontiguousarray(imp),
+    )
+    return seg, avg
+
+
+def idf(df: int, n: int) -> float:
+    # The BM25 idf with +1 inside the log (Lucene's): never negative for common terms.
+    return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+
+
+def select(seg: Segment, terms: Iterable[str]) -> np.ndarray:
+    """Boolean mask of positions having any of `terms` (for filter pseudo-terms)."""
+    mask = np.zeros(len(seg), dtype=bool)
+    for t in terms:
+        p = seg.postings(t)
+        if p is not None:
+            mask[p[0]] = True
+    return mask
