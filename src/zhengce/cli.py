@@ -91,8 +91,90 @@ def ingest(paths: PathsArg):
                 continue
             counts[result.status] += 1
             progress.console.print(f"{result.status:9} {item.source.path}: {len(item.documents)} document(s)", highlight=False)
+        _update_index(store, progress)
     err.print(" ".join(f"{k} {v}" for k, v in counts.items()), highlight=False)
     raise typer.Exit(1 if counts["failed"] else 0)
+
+
+def _update_index(store: Store, progress: Progress) -> None:
+    """Segment what was just stored, so search sees it (one transaction per document)."""
+    from .search import update_index
+
+    task = progress.add_task("indexing", total=None)
+    update_index(store._db, lambda done, total: progress.update(task, completed=done, total=total))
+
+
+def _filters(doc, issuer, year, region, kind, extraction):
+    from .search import Filters
+
+    return Filters(doc=doc, issuer=issuer, year=year, region=region, kind=kind, extraction=extraction)
+
+
+FilterDoc = Annotated[Optional[str], typer.Option("--doc", help="Only this document (id, 发文字号 or title).")]
+FilterIssuer = Annotated[Optional[str], typer.Option("--issuer", help="Only documents whose 发文机关 contains this.")]
+FilterYear = Annotated[Optional[int], typer.Option("--year", help="Only documents of this year.")]
+FilterRegion = Annotated[Optional[str], typer.Option("--region", help="Only documents about this place, or clauses naming it.")]
+FilterKind = Annotated[Optional[str], typer.Option("--kind", help="Only nodes of this kind (item, paragraph, box_item, …).")]
+FilterType = Annotated[Optional[str], typer.Option("--extraction", help="Only clauses with an extraction of this type.")]
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words, numbers (1000万元), \"quoted phrases\".")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one hit per line.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 10,
+    doc: FilterDoc = None, issuer: FilterIssuer = None, year: FilterYear = None,
+    region: FilterRegion = None, kind: FilterKind = None, extraction: FilterType = None,
+):
+    """Search every clause; each hit names its document, outline path and original lines."""
+    from .search import SearchEngine
+    from .store import DocumentLookupError
+
+    with _store() as store:
+        engine = SearchEngine(store)
+        try:
+            res = engine.search(query, limit=limit, filters=_filters(doc, issuer, year, region, kind, extraction))
+        except DocumentLookupError as e:
+            _error(str(e))
+            raise typer.Exit(2)
+    if as_json:
+        for h in res.hits:
+            sys.stdout.write(json.dumps(h.to_dict(), ensure_ascii=False) + "\n")
+        return
+    for h in res.hits:
+        out.print(f"[bold]{h.path}[/bold]  L{h.line_start}–{h.line_end}  [dim]{h.score:.2f}[/dim]", highlight=False)
+        out.print("    " + _marked(h.snippet, h.highlights), highlight=False)
+    err.print(f"{res.total} clause(s) matched", highlight=False)
+
+
+def _marked(snippet: str, marks: list[list[int]]) -> str:
+    from rich.markup import escape
+
+    out, last = "", 0
+    for a, b in marks:
+        out += escape(snippet[last:a]) + "[reverse]" + escape(snippet[a:b]) + "[/reverse]"
+        last = b
+    return out + escape(snippet[last:])
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question, e.g. 上市奖励多少 or 谁负责个转企.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+):
+    """Answer from extracted facts (or the best clauses), every statement cited; says so when nothing answers."""
+    from .ask import ask as answer
+    from .search import SearchEngine
+
+    with _store() as store:
+        a = answer(SearchEngine(store), question)
+    if as_json:
+        sys.stdout.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
+        return
+    out.print(a.answer, highlight=False, markup=False)
+    for i, c in enumerate(a.citations, 1):
+        out.print(f"  〔{i}〕{c.doc} · L{c.line_start}–{c.line_end}：{c.quote}", highlight=False, markup=False)
+    raise typer.Exit(0 if a.found else 1)
 
 
 @app.command()
