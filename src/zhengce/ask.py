@@ -33,6 +33,7 @@ _INTENTS = (
 _ASKING = re.compile(
     r"(?:要|需要|应当?|能|会)?(?:在)?(?:什么时候|何时|哪年|几年|多久|多长时间|什么时间)(?:之前|以前|前)?"
     r"(?:完成|实现|达到|到位|出台|落实|办结)?|期限是?|截止时间|时间节点|是谁|由谁|谁来|谁|哪个部门|哪些部门|哪家单位"
+    r"|(?:的)?(?:预期|规划)?(?:目标值?|指标值?)(?:是|为)?(?=多少|几|$)"
 )
 MIN_COVERAGE = 0.6   # share of the question's (idf-weighted) words the best clause must have
 MAX_FACTS = 4
@@ -74,7 +75,7 @@ def ask(engine: SearchEngine, question: str, filters: Filters | None = None) -> 
     intent, types = intent_of(question)
     if not T.query_groups(question):
         return Answer(question, "请输入问题，例如“上市奖励多少”。", False, intent)
-    query = _ASKING.sub(" ", question) if intent in ("deadline", "duty") else question
+    query = _ASKING.sub(" ", question) if intent in ("deadline", "duty", "number") else question
     res = engine.search(query, limit=8, filters=filters)
     if not res.hits or res.coverage[0] < MIN_COVERAGE:
         return Answer(question, f"语料中没有找到能回答“{question}”的条款。", False, intent)
@@ -126,11 +127,12 @@ def _facts(engine: SearchEngine, hits: list[Hit], types: tuple[str, ...], wanted
     years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)}
     scored = []
     for rank, hit in enumerate(hits):
-        for _doc_id, rec in engine.store.extractions(hit.doc_id):
-            if rec.node != hit.node or rec.type not in types:
-                continue
+        in_node = [rec for _d, rec in engine.store.extractions(hit.doc_id) if rec.node == hit.node and rec.type in types]
+        for rec in in_node:
             overlap = len(set(T.terms(rec.quote)) & wanted) + 2 * len(_record_terms(rec) & wanted)
-            if overlap == 0:
+            # The clause matched the question; a fact sharing none of its words is
+            # an answer only when it is the clause's one fact of that type.
+            if overlap == 0 and sum(r.type == rec.type for r in in_node) > 1:
                 continue
             if intent in ("number", "amount", "deadline") and _has_value(rec):
                 overlap += 2

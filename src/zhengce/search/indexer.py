@@ -79,9 +79,20 @@ def doc_region(title: str | None, issuer: str | None, mentions: Counter[tuple[st
     the city or county its text names most, when that is at least a third of
     all the place names in it.
     """
-    from ..extract.entities import find_entities
+    from ..extract.entities import canonical_place, find_entities
 
-    places = [e for e in find_entities(f"{issuer or ''}。{title or ''}") if e["kind"] == "place"]
+    places = []
+    for e in find_entities(f"{issuer or ''}。{title or ''}"):
+        if e["kind"] == "place":
+            places.append(e)
+        elif e["kind"] == "organization":
+            # 湖南省人民政府 is one organization; the place it belongs to is its longest place prefix.
+            name = e["canonical"]
+            for k in range(min(len(name) - 1, 10), 1, -1):
+                full, code = canonical_place(name[:k])
+                if code:
+                    places.append({"canonical": full, "code": code})
+                    break
     if not places:
         local = Counter({k: v for k, v in (mentions or Counter()).items() if _level(k[1]) >= 1})
         if local and mentions:
