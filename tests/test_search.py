@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -272,3 +273,25 @@ def test_ask_cli(hunan_db):
     assert d["found"] and d["citations"] and set(d["citations"][0]) >= {"doc", "node", "quote", "line_start", "line_end"}
     r = runner.invoke(app, ["--db", str(db), "ask", "火星移民补贴多少"])
     assert r.exit_code == 1 and "没有找到" in r.stdout
+
+
+def test_on_disk_copy_is_used_by_the_next_process_and_only_for_its_database(hunan_db, tmp_path, monkeypatch):
+    db, _ = hunan_db
+    monkeypatch.setattr(SearchEngine, "COPY_MIN_ROWS", 1)
+    with SearchEngine(db) as first:
+        expected = [(h.node, h.score) for h in first.search("上市奖励").hits]
+    copy = db.with_name(db.name + ".search")
+    assert (copy / "meta.json").exists()
+    with SearchEngine(db) as second:
+        second._load_copy()
+        assert second._max_id > 0 and isinstance(second._segments[0].post_pos, np.memmap)
+        assert [(h.node, h.score) for h in second.search("上市奖励").hits] == expected
+    # The same copy next to another database (other instance id) is ignored.
+    other = tmp_path / "other.db"
+    shutil.copy(db, other)
+    with Store(other) as s, s._db.transaction():
+        s._db.execute("UPDATE search_meta SET value = 'someone-else' WHERE key = 'instance'")
+    shutil.copytree(copy, other.with_name(other.name + ".search"))
+    with SearchEngine(other) as third:
+        third._load_copy()
+        assert not third._segments

@@ -40,6 +40,9 @@ KIND_PRIOR = np.array([_PRIOR.get(k, 1.0) for k in KINDS] + [1.0], dtype=np.floa
 RERANK = 60          # candidates re-scored with their text
 SNIPPET_CHARS = 110
 _SUB_WEIGHT = 0.5    # a sub-word counts half a whole word in the score
+CANDIDATES = 2000    # rarest query terms are taken as candidate makers until they promise this many nodes
+RARE_MIN = 5000      # …and every term in at most this many nodes is one: small corpora are scored exactly
+COMMON_SHARE = 0.05  # a term in more than this share of nodes never makes candidates (unless all are)
 
 
 @dataclass
@@ -119,11 +122,13 @@ class SearchEngine:
         """Index new documents and follow deletions; cheap when nothing changed."""
         with self._lock:
             version = self._db.scalar("PRAGMA data_version")
-            if version == self._version and self._segments is not None and self._max_id:
+            if version == self._version and self._max_id:
                 return
             indexer.update(self._db)
             # Our own writes do not change data_version, so read it after them.
             self._version = self._db.scalar("PRAGMA data_version")
+            if not self._segments:
+                self._load_copy()
             new = self._load_rows(self._max_id)
             if new:
                 if self._base_size and len(new) < self._base_size // 4 and len(self._segments) < 16:
@@ -134,10 +139,55 @@ class SearchEngine:
                     seg, self._avg = I.build(rows)
                     self._segments = [seg]
                     self._base_size = len(rows)
+                    self._save_copy(seg, len(rows))
                 self._max_id = int(max(int(s.ids.max()) for s in self._segments if len(s)))
             alive_docs = np.array([r[0] for r in self._db.all("SELECT doc_id FROM search_docs")], dtype=np.int64)
             for s in self._segments:
                 s.alive = np.isin(s.doc, alive_docs)
+
+    # An on-disk copy of a big index (next to the database file) turns the next
+    # process's start from a rebuild (a minute at a million nodes) into a
+    # memory map.  Small indexes rebuild faster than they load.
+    COPY_MIN_ROWS = 20000
+
+    def _copy_folder(self):
+        from pathlib import Path
+
+        path = os.fspath(self.store.path)
+        return None if path == ":memory:" else Path(path + ".search")
+
+    def _instance(self) -> str:
+        row = self._db.scalar("SELECT value FROM search_meta WHERE key = 'instance'")
+        if row is None:
+            import uuid
+
+            with self._db.transaction():
+                self._db.execute("INSERT OR IGNORE INTO search_meta (key, value) VALUES ('instance', ?)", (uuid.uuid4().hex,))
+            row = self._db.scalar("SELECT value FROM search_meta WHERE key = 'instance'")
+        return row
+
+    def _load_copy(self) -> None:
+        folder = self._copy_folder()
+        if folder is None or not folder.exists():
+            return
+        got = I.load(folder)
+        if got is None:
+            return
+        seg, avg, meta = got
+        if meta.get("instance") != self._instance() or meta.get("version") != T.VERSION:
+            return
+        self._segments, self._avg = [seg], avg
+        self._base_size, self._max_id = meta["rows"], meta["max_id"]
+
+    def _save_copy(self, seg: I.Segment, rows: int) -> None:
+        folder = self._copy_folder()
+        if folder is None or rows < self.COPY_MIN_ROWS:
+            return
+        meta = {"instance": self._instance(), "version": T.VERSION, "rows": rows, "max_id": int(seg.ids.max())}
+        try:
+            I.save(seg, self._avg, folder, meta)
+        except OSError:
+            pass  # a read-only folder only costs the next process a rebuild
 
     def _load_rows(self, after: int) -> list[I.Row]:
         return [
@@ -172,16 +222,16 @@ class SearchEngine:
             want = offset + limit
             # Re-score the best candidates with their text (phrases, adjacency).
             top = _best(final, max(RERANK, want) * (20 if phrases else 1))
-            rows = self._fetch([keys[i] for i in top])
+            rows = self._fetch([int(keys[i]) for i in top])
             rescored = []
             for i in top:
-                row = rows.get(keys[i])
+                row = rows.get(int(keys[i]))
                 if row is None:
                     continue
                 norm = T.normalize(row["text"])
                 if phrases and not all(p in norm for p in phrases):
                     continue
-                rescored.append((float(final[i]) * _adjacency_bonus(groups, norm), float(cover[i]), keys[i]))
+                rescored.append((float(final[i]) * _adjacency_bonus(groups, norm), float(cover[i]), int(keys[i])))
             if phrases:
                 # Phrase matching is a filter: the total counts what passed it among those checked.
                 total = len(rescored)
@@ -194,49 +244,79 @@ class SearchEngine:
             return SearchResult(query, total, hits, [c for _, c, _ in page])
 
     def _score(self, groups: list[T.Group], filters: Filters):
+        """(search_nodes ids, final scores, coverage) of the candidate nodes.
+
+        Candidates are the nodes having at least one of the query's rarest
+        terms (taken rarest first until they promise CANDIDATES nodes); the
+        common terms then only add to the candidates' scores.  That is
+        MaxScore's idea in its simplest form: a node with none of the rare
+        words lacks the query's heaviest idf mass, so coverage² already puts
+        it below the candidates.  It keeps a query's cost near the size of
+        its rare postings instead of touching every node that says 企业.  On
+        a small corpus (every term in ≤ RARE_MIN nodes) the result is exact.
+        """
         segs = [s for s in self._segments if len(s)]
         n = max(self.size, 1)
+        dfs: dict[str, int] = {}
+        for g in groups:
+            for t in [g.head, *g.members]:
+                dfs[t] = sum(s.df(t) for s in segs)
         masses = []
         for g in groups:
-            df_head = sum(s.df(g.head) for s in segs)
-            dfs = [df_head] + [sum(s.df(m) for s in segs) for m in g.members]
-            present = [d for d in dfs if d]
+            present = [dfs[t] for t in [g.head, *g.members] if dfs[t]]
             # A word nowhere in the corpus cannot be covered; it still counts
             # against coverage so that such queries look weak (ask uses that).
-            masses.append(I.idf(df_head if df_head else (min(present) if present else 0), n))
+            masses.append(I.idf(dfs[g.head] if dfs[g.head] else (min(present) if present else 0), n))
         total_mass = float(sum(masses)) or 1.0
+        # Candidate terms: the rarest first, until their postings promise enough
+        # candidates; every term rare in absolute terms is always one.
+        seeds, promised = [], 0
+        by_rarity = sorted((t for t in dfs if dfs[t]), key=lambda t: dfs[t])
+        for t in by_rarity:
+            if dfs[t] <= RARE_MIN or (promised < CANDIDATES and dfs[t] <= COMMON_SHARE * n):
+                seeds.append(t)
+                promised += dfs[t]
+        if not seeds and by_rarity:  # only common words (发展 建设): the nodes having the least common one
+            seeds = by_rarity[:1]
         doc_allow = self._doc_filter(filters)
         parts_keys, parts_final, parts_cover = [], [], []
         for s in segs:
-            scores = np.zeros(len(s), dtype=np.float32)
-            cover = np.zeros(len(s), dtype=np.float32)
+            lists = [p[0] for t in seeds if (p := s.postings(t)) is not None]
+            cand = lists[0] if len(lists) == 1 else np.unique(np.concatenate(lists)) if lists else np.zeros(0, np.int32)
+            if not len(cand):
+                continue
+            cand = cand[s.alive[cand]]
+            cand = cand[self._node_filter(s, filters, doc_allow, cand)]
+            if not len(cand):
+                continue
+            scores = np.zeros(len(cand), dtype=np.float32)
+            cover = np.zeros(len(cand), dtype=np.float32)
             for g, mass in zip(groups, masses):
-                gcov = np.zeros(len(s), dtype=np.float32)
+                gcov = np.zeros(len(cand), dtype=np.float32)
                 head_len = max(len(g.surface), 1)
                 for term, w in [(g.head, 1.0)] + [(m, _SUB_WEIGHT) for m in g.members]:
                     p = s.postings(term)
                     if p is None:
                         continue
-                    pos, imp = p
-                    weight = w * I.idf(sum(x.df(term) for x in segs), n)
-                    scores[pos] += weight * imp
-                    gcov[pos] += mass * (1.0 if w == 1.0 else min(1.0, len(term) / head_len))
+                    where, imp = _gather(cand, *p)
+                    if not len(where):
+                        continue
+                    scores[where] += w * I.idf(dfs[term], n) * imp
+                    gcov[where] += mass * (1.0 if w == 1.0 else min(1.0, len(term) / head_len))
                 np.minimum(gcov, mass, out=gcov)
                 cover += gcov
             cov = cover / total_mass
-            final = scores * cov * cov * KIND_PRIOR[s.kind]
-            mask = s.alive & (final > 0)
-            mask &= self._node_filter(s, filters, doc_allow)
-            idx = np.flatnonzero(mask)
-            parts_keys.append(s.ids[idx])
-            parts_final.append(final[idx])
-            parts_cover.append(cov[idx])
+            final = scores * cov * cov * KIND_PRIOR[s.kind[cand]]
+            keep = final > 0
+            parts_keys.append(s.ids[cand[keep]])
+            parts_final.append(final[keep])
+            parts_cover.append(cov[keep])
         if not parts_keys:
             return None
         keys = np.concatenate(parts_keys)
         if not len(keys):
             return None
-        return [int(k) for k in keys], np.concatenate(parts_final), np.concatenate(parts_cover)
+        return keys, np.concatenate(parts_final), np.concatenate(parts_cover)
 
     def _idf(self, term: str) -> float:
         return I.idf(sum(s.df(term) for s in self._segments), max(self.size, 1))
@@ -260,19 +340,20 @@ class SearchEngine:
         )
         return np.array([r[0] for r in rows], dtype=np.int64)
 
-    def _node_filter(self, s: I.Segment, f: Filters, doc_allow: np.ndarray | None) -> np.ndarray:
-        mask = np.ones(len(s), dtype=bool)
+    def _node_filter(self, s: I.Segment, f: Filters, doc_allow: np.ndarray | None, cand: np.ndarray) -> np.ndarray:
+        """Boolean mask over the candidate positions `cand` (sorted) allowed by the filters."""
+        mask = np.ones(len(cand), dtype=bool)
         if doc_allow is not None:
-            mask &= np.isin(s.doc, doc_allow)
+            mask &= np.isin(s.doc[cand], doc_allow)
         if f.kind:
-            mask &= I.select(s, [f"kind:{k}" for k in str(f.kind).split(",")])
+            mask &= _member(cand, s, [f"kind:{k}" for k in str(f.kind).split(",")])
         if f.extraction:
-            mask &= I.select(s, [f"type:{t}" for t in str(f.extraction).split(",")])
+            mask &= _member(cand, s, [f"type:{t}" for t in str(f.extraction).split(",")])
         if f.region:
             region = _canonical_region(f.region)
             docs = [r[0] for r in self._db.all(
                 "SELECT doc_id FROM search_docs WHERE region = ? OR region LIKE ?", (region, f"%{f.region}%"))]
-            mask &= np.isin(s.doc, np.array(docs, dtype=np.int64)) | I.select(s, [f"place:{region}"])
+            mask &= np.isin(s.doc[cand], np.array(docs, dtype=np.int64)) | _member(cand, s, [f"place:{region}"])
         return mask
 
     def _fetch(self, keys: list[int]) -> dict[int, Any]:
@@ -323,6 +404,29 @@ class SearchEngine:
                 "issuer": as_list(issuer), "year": as_list(year), "region": as_list(region), "kind": as_list(kind),
                 "extraction": [{"value": k, "count": v} for k, v in sorted(counts.items(), key=lambda x: -x[1])],
             }
+
+
+def _gather(cand: np.ndarray, pos: np.ndarray, imp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices into `cand` of the candidates in a posting list, and their impacts (both inputs sorted)."""
+    if len(pos) <= len(cand):
+        j = np.searchsorted(cand, pos)
+        ok = j < len(cand)
+        ok[ok] = cand[j[ok]] == pos[ok]
+        return j[ok], imp[ok]
+    j = np.searchsorted(pos, cand)
+    ok = j < len(pos)
+    ok[ok] = pos[j[ok]] == cand[ok]
+    return np.flatnonzero(ok), imp[j[ok]]
+
+
+def _member(cand: np.ndarray, s: I.Segment, terms: list[str]) -> np.ndarray:
+    """Which candidates have any of the (filter) pseudo-terms."""
+    mask = np.zeros(len(cand), dtype=bool)
+    for t in terms:
+        p = s.postings(t)
+        if p is not None:
+            mask[_gather(cand, p[0], p[1])[0]] = True
+    return mask
 
 
 def _best(scores: np.ndarray, k: int) -> np.ndarray:

@@ -14,14 +14,18 @@ without a node with many fields winning by sheer length.  The per-term impact
 (everything but the idf) is fixed at build time.
 
 Filters are postings too: pseudo-terms `kind:item`, `type:benefit`,
-`place:梅河口市` carry no weight but select nodes.
+`place:梅河口市` carry no weight but select nodes (engine._member).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 from array import array
+from pathlib import Path
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -149,11 +153,43 @@ def idf(df: int, n: int) -> float:
     return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
 
-def select(seg: Segment, terms: Iterable[str]) -> np.ndarray:
-    """Boolean mask of positions having any of `terms` (for filter pseudo-terms)."""
-    mask = np.zeros(len(seg), dtype=bool)
-    for t in terms:
-        p = seg.postings(t)
-        if p is not None:
-            mask[p[0]] = True
-    return mask
+# ------------------------------------------------------------------ on-disk copy
+
+_ARRAYS = ("ids", "doc", "kind", "offsets", "post_pos", "post_imp")
+
+
+def save(seg: Segment, avg: np.ndarray, folder: Path, meta: dict) -> None:
+    """Write a segment as .npy files (memory-mapped on load) plus its vocabulary and meta.
+
+    Written to a temporary folder and renamed, so a reader never sees half a copy.
+    """
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in _ARRAYS:
+        np.save(tmp / f"{name}.npy", getattr(seg, name))
+    np.save(tmp / "avg.npy", avg)
+    terms = [""] * len(seg.vocab)
+    for t, i in seg.vocab.items():
+        terms[i] = t
+    (tmp / "vocab.txt").write_text("\n".join(terms), encoding="utf-8")
+    (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    old = folder.with_name(folder.name + f".old{os.getpid()}")
+    if folder.exists():
+        folder.rename(old)
+    tmp.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load(folder: Path) -> tuple[Segment, np.ndarray, dict] | None:
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+        avg = np.load(folder / "avg.npy")
+        terms = (folder / "vocab.txt").read_text(encoding="utf-8").split("\n")
+    except (OSError, ValueError):
+        return None  # no copy, or a damaged one: the caller rebuilds
+    if len(terms) + 1 != len(arrays["offsets"]):
+        return None
+    vocab = {t: i for i, t in enumerate(terms)}
+    return Segment(vocab=vocab, **arrays), avg, meta

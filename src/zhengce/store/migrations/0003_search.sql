@@ -26,3 +26,10 @@ CREATE TABLE search_docs (
     region    TEXT,
     version   INTEGER NOT NULL
 );
+
+-- Identifies this database to an on-disk copy of the in-memory index (a cache
+-- next to the file): a copy made from another database is never used.
+CREATE TABLE search_meta (
+    key       TEXT PRIMARY KEY,
+    value     TEXT NOT NULL
+);
