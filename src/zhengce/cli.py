@@ -360,5 +360,23 @@ def export(
     err.print(f"{len(rows)} records → {', '.join(map(str, written))}", highlight=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    max_upload_mb: Annotated[Optional[float], typer.Option("--max-upload-mb", help="Largest uploaded file (default: ZHENGCE_MAX_FILE_MB or 64).")] = None,
+):
+    """Serve the web app (library, reader, search, ask, extractions) and the JSON API (/api/v1)."""
+    import uvicorn
+
+    from .web import create_app
+
+    db = resolve_db_path(_state.get("db"))
+    web = create_app(db, max_upload_bytes=int(max_upload_mb * 2**20) if max_upload_mb else None)
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address needs brackets in a URL
+    err.print(f"政策通 serving {db} at http://{shown}:{port}/  (Ctrl+C to stop)", highlight=False)
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     app()

@@ -1,0 +1,96 @@
+"""The Jinja2 environment of the pages, with the few filters they share."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from ..viewer import type_css
+from . import labels
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def show_value(v: Any) -> str:
+    """A field value as a person reads it: lists joined with 、, amounts with their unit, nothing for null."""
+    if v is None or v == [] or v == {}:
+        return ""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, list):
+        return "、".join(x for x in map(show_value, v) if x)
+    if isinstance(v, dict):
+        return _show_object(v)
+    return str(v)
+
+
+def _show_object(v: dict) -> str:
+    unit = v.get("unit") or ""
+    if v.get("text"):  # conditions and quantities carry their own wording
+        return str(v["text"])
+    if "min" in v or "max" in v:  # an amount: {min, max, unit}
+        lo, hi = show_value(v.get("min")), show_value(v.get("max"))
+        if lo and hi:
+            return f"{lo}{unit}" if lo == hi else f"{lo}–{hi}{unit}"
+        return f"最高{hi}{unit}" if hi else f"不低于{lo}{unit}"
+    if "value" in v:  # a cap {value, unit, per} or a baseline {value, unit, year}
+        out = f"{show_value(v['value'])}{unit}"
+        if v.get("per"):
+            out += f"（每{v['per']}）"
+        if v.get("year"):
+            out += f"（{v['year']}年）"
+        return out
+    return "，".join(f"{labels.FIELD_LABELS.get(k, k)}{show_value(x)}" for k, x in v.items() if show_value(x))
+
+
+def mark_snippet(snippet: str, highlights: list) -> Markup:
+    """The snippet HTML-escaped, with <mark> around each [start, end) highlight (overlaps merged)."""
+    out, pos = [], 0
+    for a, b in sorted((max(0, int(a)), min(len(snippet), int(b))) for a, b in highlights or []):
+        a = max(a, pos)
+        if b <= a:
+            continue
+        out.append(escape(snippet[pos:a]))
+        out.append(Markup("<mark>") + escape(snippet[a:b]) + Markup("</mark>"))
+        pos = b
+    out.append(escape(snippet[pos:]))
+    return Markup("").join(out)
+
+
+def node_url(doc_id: int | None, node: str | None) -> str:
+    if doc_id is None:
+        return "#"
+    if not node:
+        return f"/doc/{doc_id}"
+    return f"/doc/{doc_id}?hl={node}#node-{node}"
+
+
+def lines(start: int | None, end: int | None = None) -> str:
+    """'第12行' or '第12–15行': the original lines a citation points at."""
+    if start is None:
+        return ""
+    return f"第{start}行" if end in (None, start) else f"第{start}–{end}行"
+
+
+def untitled(path: str) -> str:
+    """What stands for a document without a title: its file name, as the CLI shows it."""
+    return f"（无标题）{Path(path).name}"
+
+
+def to_json(v: Any) -> Markup:
+    # Safe inside <script type="application/json">: no "</" can close the element.
+    return Markup(json.dumps(v, ensure_ascii=False).replace("</", "<\\/"))
+
+
+templates.env.filters.update(value=show_value, snippet=mark_snippet, lines=lines, tojson_safe=to_json, untitled=untitled)
+templates.env.globals.update(
+    node_url=node_url, labels=labels, type_labels=labels.TYPE_LABELS, field_labels=labels.FIELD_LABELS,
+    kind_labels=labels.NODE_KINDS, type_css=Markup(type_css()),
+)
