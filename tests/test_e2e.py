@@ -1,0 +1,167 @@
+"""The web app in a real browser: headless Chromium (Playwright) against a
+uvicorn server on a free port over a copy of the ingested corpus.
+
+Screenshots go to test-artifacts/.  Chromium comes from the system
+(scripts/setup-system.sh, run by `make test`); without it these tests fail.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect, sync_playwright
+
+from conftest import ROOT
+from web_fixtures import copy_db, corpus_db_template  # noqa: F401 (a fixture)
+from zhengce.web import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(corpus_db_template, tmp_path_factory):  # noqa: F811
+    db = copy_db(corpus_db_template, tmp_path_factory.mktemp("e2e") / "z.db")
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup-system.sh (make test does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    ctx = browser.new_context(base_url=server, viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    ctx.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def test_library_lists_the_corpus_and_filters(page: Page):
+    page.goto("/")
+    expect(page.locator("table.docs tbody tr")).to_have_count(16)
+    expect(page.get_by_role("link", name=re.compile("进一步支持民营经济"))).to_be_visible()
+    shot(page, "01-library")
+    page.locator("select[name=issuer]").select_option("吉林省人民政府")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.locator("table.docs tbody tr")).to_have_count(2)
+    expect(page.locator("p.count")).to_contain_text("符合条件 2 件")
+
+
+def test_search_opens_the_clause_in_the_reader(page: Page):
+    page.goto("/search")
+    page.get_by_label("关键词").fill("上市奖励")
+    page.get_by_label("关键词").press("Enter")
+    hits = page.locator("li.hit")
+    expect(hits.first).to_be_visible()
+    expect(hits.first.locator(".snippet mark").first).to_be_visible()
+    shot(page, "02-search")
+    hit = hits.filter(has_text="吉政发〔2021〕16号").first
+    hit.locator("a.hit-title").click()
+    page.wait_for_url(re.compile(r"/doc/\d+\?hl=n\d+#node-n\d+"))
+    node_id = re.search(r"hl=(n\d+)", page.url).group(1)
+    node = page.locator(f"#node-{node_id}")
+    expect(node).to_be_visible()
+    expect(node).to_have_class(re.compile(r"\bhl\b"))
+    expect(node).to_contain_text("上市")
+    assert node.bounding_box()["y"] < 900  # scrolled into view
+    shot(page, "03-reader-highlight")
+
+    # A highlighted extraction shows its fields and citation in the side panel.
+    node.locator("mark.x-benefit, mark.x-duty").first.click()
+    expect(page.locator("#info .rec").first).to_contain_text("出处：原文第")
+    # Switching a type off uncolours its marks.
+    page.locator(".legend input[data-type=duty]").uncheck()
+    expect(page.locator("#text-view mark.x-duty")).to_have_count(0)
+
+    page.get_by_role("tab", name="原文").click()
+    expect(page.locator("#original-view")).to_be_visible()
+    expect(page.locator("#text-view")).to_be_hidden()
+    assert "view=original" in page.url
+    expect(page.locator("table.orig tr.s-repaired").first).to_be_attached()
+    shot(page, "04-reader-original")
+
+
+def test_ask_answers_with_a_citation_link(page: Page):
+    page.goto("/ask")
+    page.get_by_label("问题").fill("企业在创业板上市奖励多少？")
+    page.get_by_role("button", name="提问").click()
+    cite = page.locator("a.cite").first
+    expect(cite).to_be_visible()
+    expect(cite).to_contain_text("行")
+    shot(page, "05-ask")
+    cite.click()
+    page.wait_for_url(re.compile(r"/doc/\d+\?hl="))
+    expect(page.locator(".node.hl")).to_be_visible()
+
+
+def test_extraction_browser_and_downloads(page: Page):
+    page.goto("/extractions")
+    page.locator(".type-tabs a.x-duty").click()
+    page.wait_for_url(re.compile(r"type=duty"))
+    rows = page.locator("table.records tbody tr")
+    expect(rows.first).to_contain_text("责任单位")
+    expect(page.locator("table.records thead")).to_contain_text("牵头单位")
+    shot(page, "06-extractions")
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="下载 CSV").click()
+    assert dl.value.suggested_filename == "duty.csv"
+    rows.first.locator("td.cite a").click()
+    expect(page.locator(".node.hl")).to_be_visible()
+
+
+def test_upload_a_file_from_the_library(page: Page, tmp_path):
+    f = tmp_path / "示例政策.txt"
+    f.write_text(
+        "某某市人民政府关于支持首台套装备推广应用的通知\n\n某政发〔2024〕7号\n\n各区人民政府：\n\n"
+        "一、支持措施\n\n（一）首台套奖励。对首台套装备给予销售额10%的奖励，最高200万元。（责任单位：市工业和信息化局）\n\n"
+        "某某市人民政府\n\n2024年3月1日\n",
+        encoding="utf-8",
+    )
+    page.goto("/")
+    page.locator("details.upload summary").click()
+    page.locator("input[type=file]").set_input_files(str(f))
+    page.get_by_role("button", name="导入", exact=True).click()
+    result = page.locator("#upload-results li").first
+    expect(result).to_contain_text("已导入")
+    shot(page, "07-upload")
+    result.get_by_role("link").click()
+    expect(page.locator("h1")).to_contain_text("首台套装备推广应用")
