@@ -4,10 +4,12 @@ TOOLS   := .tools
 UV      := $(TOOLS)/bin/uv
 VENV    := .venv
 DB      ?= data/zhengce.db
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test bench setup clean
+.PHONY: run test bench setup system clean
 
 $(UV):
 	$(PY) -m venv $(TOOLS)
@@ -19,12 +21,17 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 
 setup: $(VENV)/.synced
 
+# Ingest the bundled corpus (unchanged files are skipped), then serve the web app.
 run: setup
 	@mkdir -p $(dir $(DB))
 	$(VENV)/bin/zhengce --db $(DB) ingest corpus/jilin/*.txt
-	$(VENV)/bin/zhengce --db $(DB) docs
+	$(VENV)/bin/zhengce --db $(DB) serve --host $(HOST) --port $(PORT)
 
-test: setup
+# Chromium and CJK fonts for the browser tests (apt-get, only when missing).
+system:
+	sh scripts/setup-system.sh
+
+test: setup system
 	$(VENV)/bin/python -m pytest
 
 bench: setup
