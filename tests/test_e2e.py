@@ -165,3 +165,26 @@ def test_upload_a_file_from_the_library(page: Page, tmp_path):
     shot(page, "07-upload")
     result.get_by_role("link").click()
     expect(page.locator("h1")).to_contain_text("首台套装备推广应用")
+
+
+def test_concurrent_reads_and_an_upload_on_the_real_server(server):
+    """Each request opens its own Store: parallel readers and a writer do not trip over one connection."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    policy = ("某县人民政府关于促进消费的通知\n\n某政发〔2024〕9号\n\n各乡镇人民政府：\n\n"
+              "一、消费券\n\n（一）发放消费券。对参与活动的商户给予补贴。（责任单位：县商务局）\n\n某县人民政府\n\n2024年6月1日\n")
+
+    def get(url: str) -> int:
+        return httpx.get(server + url, timeout=30).status_code
+
+    def post() -> int:
+        return httpx.post(server + "/api/v1/documents", files={"files": ("并发.txt", policy.encode())}, timeout=30).status_code
+
+    urls = ["/doc/2", "/api/v1/search?q=上市奖励", "/api/v1/documents", "/extractions?type=duty", "/api/v1/ask?q=上市奖励多少"] * 4
+    with ThreadPoolExecutor(8) as pool:
+        writes = pool.submit(post)
+        reads = list(pool.map(get, urls))
+    assert reads == [200] * len(urls) and writes.result() == 200
+    assert httpx.get(server + "/api/v1/search", params={"q": "消费券"}).json()["hits"][0]["doc"] == "某县人民政府关于促进消费的通知"
