@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from ..extract import TYPES
@@ -23,7 +23,7 @@ _FOUND = {404: _ERR | {"description": "No such document or node"}}
 
 StoreDep = Annotated[Store, Depends(get_store)]
 EngineDep = Annotated[SearchEngine, Depends(get_engine)]
-DocRef = Annotated[str, "document id, 发文字号 or a unique part of its title"]
+DocRef = Annotated[str, Path(description="document id, 发文字号 or a unique part of its title")]
 # Empty means "any": an HTML form sends its unset filters as empty strings.
 Year = Annotated[Optional[str], Query(pattern=r"^(\d{4})?$", description="a year, e.g. 2021")]
 ExtractionType = Literal[TYPES]  # type: ignore[valid-type]
@@ -60,9 +60,7 @@ def upload_documents(
     request: Request, store: StoreDep,
     files: Annotated[list[UploadFile], File(description=".txt .md .html .docx .pdf or .zip; several allowed")],
 ):
-    results = []
-    for f in files:
-        results += upload.ingest_upload(store, f.filename, f.file, request.app.state.max_upload_bytes)
+    results = upload.ingest_files(store, files, request.app.state.max_upload_bytes)
     status = upload.batch_status(results)
     body = schemas.UploadResponse(results=results, counts=upload.counts(results)).model_dump()
     if status != 200:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..store import DocumentLookupError
+from .templating import templates
 
 API_PREFIX = "/api/"
 
@@ -37,8 +38,6 @@ def error_body(code: str, message: str) -> dict:
 def respond(request: Request, status: int, code: str, message: str):
     if request.url.path.startswith(API_PREFIX) or request.url.path == API_PREFIX.rstrip("/"):
         return JSONResponse(error_body(code, message), status_code=status)
-    from .templating import templates  # the page layer is only needed for people
-
     return templates.TemplateResponse(
         request, "error.html", {"title": _TITLES.get(status, "出错了"), "message": message}, status_code=status
     )

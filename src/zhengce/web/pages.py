@@ -68,9 +68,7 @@ def upload_page(request: Request, store: StoreDep, files: Annotated[list[UploadF
     files = [f for f in files or [] if f.filename]  # a form sent without a file has one empty part
     if not files:
         raise ApiError("bad_request", "请先选择要导入的文件。")
-    results = []
-    for f in files:
-        results += upload.ingest_upload(store, f.filename, f.file, request.app.state.max_upload_bytes)
+    results = upload.ingest_files(store, files, request.app.state.max_upload_bytes)
     return _library(request, store, results=results, status=upload.batch_status(results))
 
 

@@ -8,6 +8,8 @@ from collections import Counter
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
+from fastapi import UploadFile
+
 from ..pipeline import parse_bytes
 from ..read import HTML_EXT, limits
 from ..read.text import MARKDOWN_EXT
@@ -63,6 +65,11 @@ def ingest_upload(store: Store, raw_name: str | None, stream: BinaryIO, max_byte
         stored = [StoredDoc(id=i, title=d.title, doc_number=d.doc_number) for i, d in zip(res.document_ids, item.documents)]
         results.append(UploadResult(file=path, status=res.status, documents=stored))
     return results
+
+
+def ingest_files(store: Store, files: list[UploadFile], max_bytes: int) -> list[UploadResult]:
+    """Every file of a request, in order; a failure never stops the ones after it."""
+    return [r for f in files for r in ingest_upload(store, f.filename, f.file, max_bytes)]
 
 
 def counts(results: list[UploadResult]) -> dict[str, int]:
