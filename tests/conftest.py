@@ -35,3 +35,16 @@ def parsed(prefix: str):
 @pytest.fixture
 def corpus():
     return parsed
+
+
+@pytest.fixture(scope="session")
+def ingested_corpus_db(tmp_path_factory) -> Path:
+    """A database with the five corpus files ingested by `zhengce ingest` (once per session; read it, don't write)."""
+    from typer.testing import CliRunner
+
+    from zhengce.cli import app
+
+    db = tmp_path_factory.mktemp("corpus_db") / "z.db"
+    r = CliRunner().invoke(app, ["--db", str(db), "ingest", *map(str, sorted(CORPUS.glob("*.txt")))], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return db
