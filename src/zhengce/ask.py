@@ -76,14 +76,17 @@ def ask(engine: SearchEngine, question: str, filters: Filters | None = None) -> 
     if not T.query_groups(question):
         return Answer(question, "请输入问题，例如“上市奖励多少”。", False, intent)
     query = _ASKING.sub(" ", question) if intent in ("deadline", "duty", "number") else question
-    res = engine.search(query, limit=8, filters=filters)
+    res = engine.search(query, limit=20, filters=filters)
     if not res.hits or res.coverage[0] < MIN_COVERAGE:
         return Answer(question, f"语料中没有找到能回答“{question}”的条款。", False, intent)
-    # Clauses as good as the best one (within its coverage) are the answer's sources.
+    wanted = set(T.terms(query))
+    # Facts may come from any clause that covers the question well enough: the
+    # same target stated in two documents must both be shown, agreeing or not.
+    fact_hits = [h for h, c in zip(res.hits, res.coverage) if c >= MIN_COVERAGE]
+    facts = _facts(engine, fact_hits, types, wanted, question, intent) if types else []
+    # Clauses as good as the best one (within its coverage) answer otherwise.
     best_cov = res.coverage[0]
     hits = [h for h, c in zip(res.hits, res.coverage) if c >= max(MIN_COVERAGE, best_cov - 0.15)]
-    wanted = set(T.terms(query))
-    facts = _facts(engine, hits, types, wanted, question, intent) if types else []
     if facts:
         lines, citations = [], []
         for rec, hit in facts:
@@ -92,7 +95,7 @@ def ask(engine: SearchEngine, question: str, filters: Filters | None = None) -> 
         text = "\n".join(lines)
         if _disagree([r for r, _ in facts]):
             text = "各文件的表述不一致：\n" + text
-        return Answer(question, text, True, intent, citations, [r.to_dict() for r, _ in facts])
+        return Answer(question, text, True, intent, citations, [dict(r.to_dict(), doc_id=h.doc_id) for r, h in facts])
     citations = [_clause_citation(h, wanted) for h in hits[:MAX_CLAUSES]]
     lines = [f"{c.quote}（{_where(h)}，第{c.line_start}行）〔{i}〕" for i, (c, h) in enumerate(zip(citations, hits), 1)]
     return Answer(question, "最相关的条款：\n" + "\n".join(lines), True, intent, citations, [])

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..model import doc_key
 from ..store.db import Database
 from . import terms as T
 
@@ -114,7 +115,10 @@ def doc_year(date: str | None, title: str | None) -> int | None:
 
 def rows_for_document(db: Database, doc_id: int) -> tuple[list[tuple], tuple]:
     """The search rows of one stored document and its search_docs row."""
-    d = db.one("SELECT title, doc_number, issuer, date FROM documents WHERE id = ?", (doc_id,))
+    d = db.one(
+        "SELECT d.title, d.doc_number, d.issuer, d.date, d.seq, s.path FROM documents d"
+        " JOIN sources s ON s.id = d.source_id WHERE d.id = ?", (doc_id,)
+    )
     nodes = [
         _Node(r[0], r[1], r[2], r[3], r[4], r[5])
         for r in db.all(
@@ -133,7 +137,8 @@ def rows_for_document(db: Database, doc_id: int) -> tuple[list[tuple], tuple]:
                 mentions[(f["canonical"], f.get("code"))] += 1
     by_id = {n.node_id: n for n in nodes}
     region = doc_region(d["title"], d["issuer"], mentions)
-    doc_name = d["doc_number"] or _short(d["title"], 24) or f"文档{doc_id}（无标题）"
+    # An untitled document is named as everywhere else: FILE#N (model.doc_key).
+    doc_name = d["doc_number"] or _short(d["title"], 24) or doc_key(d["path"], d["seq"] + 1)
     # The document's title (or, untitled, its place) is context for every node in it.
     doc_title_terms = T.terms(d["title"] or region or "")
     rows = []

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import rjieba
 
-VERSION = 1
+VERSION = 2
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
