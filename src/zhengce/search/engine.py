@@ -129,17 +129,16 @@ class SearchEngine:
             self._version = self._db.scalar("PRAGMA data_version")
             if not self._segments:
                 self._load_copy()
-            new = self._load_rows(self._max_id)
-            if new:
-                if self._base_size and len(new) < self._base_size // 4 and len(self._segments) < 16:
-                    seg, _ = I.build(new, self._avg)
+            pending = self._db.scalar("SELECT count(*) FROM search_nodes WHERE id > ?", (self._max_id,))
+            if pending:
+                if self._base_size and pending < self._base_size // 4 and len(self._segments) < 16:
+                    seg, _ = I.build(self._load_rows(self._max_id), self._avg)
                     self._segments.append(seg)
                 else:  # big change (or first load): rebuild everything so length statistics stay true
-                    rows = self._load_rows(0)
-                    seg, self._avg = I.build(rows)
+                    seg, self._avg = self._build_all()
                     self._segments = [seg]
-                    self._base_size = len(rows)
-                    self._save_copy(seg, len(rows))
+                    self._base_size = len(seg)
+                    self._save_copy(seg, len(seg))
                 self._max_id = int(max(int(s.ids.max()) for s in self._segments if len(s)))
             alive_docs = np.array([r[0] for r in self._db.all("SELECT doc_id FROM search_docs")], dtype=np.int64)
             for s in self._segments:
@@ -189,13 +188,25 @@ class SearchEngine:
         except OSError:
             pass  # a read-only folder only costs the next process a rebuild
 
+    _ROW_SQL = ("SELECT id, doc_id, kind, title, lead, body, context, types, places"
+                " FROM search_nodes WHERE id > ? ORDER BY id")
+
+    def _build_all(self) -> tuple[I.Segment, np.ndarray]:
+        """One segment over every row, streamed from the database (two passes, one snapshot)."""
+        length = "CASE WHEN {0} = '' THEN 0 ELSE length({0}) - length(replace({0}, ' ', '')) + 1 END"
+        with self._db.transaction(write=False):
+            n = self._db.scalar("SELECT count(*) FROM search_nodes")
+            cur = self._db.execute(
+                "SELECT " + ", ".join(length.format(f) for f in I.FIELDS) + " FROM search_nodes ORDER BY id")
+            lens = np.fromiter((x for row in cur for x in row), dtype=np.float32, count=n * len(I.FIELDS))
+            rows = (I.Row(r[0], r[1], r[2], (r[3], r[4], r[5], r[6]), r[7], r[8])
+                    for r in self._db.execute(self._ROW_SQL, (0,)))
+            return I.build(rows, lens=lens.reshape(n, len(I.FIELDS)))
+
     def _load_rows(self, after: int) -> list[I.Row]:
         return [
             I.Row(r[0], r[1], r[2], (r[3], r[4], r[5], r[6]), r[7], r[8])
-            for r in self._db.all(
-                "SELECT id, doc_id, kind, title, lead, body, context, types, places"
-                " FROM search_nodes WHERE id > ? ORDER BY id", (after,)
-            )
+            for r in self._db.all(self._ROW_SQL, (after,))
         ]
 
     @property

@@ -25,7 +25,7 @@ import shutil
 from array import array
 from pathlib import Path
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,47 +104,62 @@ def average_lengths(lens: np.ndarray) -> np.ndarray:
     return np.maximum(total / count, 1.0)
 
 
-def build(rows: Sequence[Row], avg: np.ndarray | None = None) -> tuple[Segment, np.ndarray]:
-    """A segment over `rows`; `avg` (field length means) is reused for small delta segments."""
-    lens = field_lengths(rows)
+def build(rows: Iterable[Row], avg: np.ndarray | None = None, lens: np.ndarray | None = None) -> tuple[Segment, np.ndarray]:
+    """A segment over `rows`; `avg` (field length means) is reused for small delta segments.
+
+    `rows` may be a stream (a database cursor) when `lens` — the field lengths
+    of the same rows, in the same order — is given: a million rows then never
+    sit in memory as Python objects, only their postings do.
+    """
+    if lens is None:
+        rows = list(rows)
+        lens = field_lengths(rows)
     if avg is None:
         avg = average_lengths(lens)
     # Per node and field: weight / (1 - b + b * len / avg), the factor each occurrence adds.
-    factor = WEIGHTS / (1.0 - B + B * lens / avg)
+    factor = (WEIGHTS / (1.0 - B + B * lens / avg)).tolist()
+    n = len(lens)
+    ids = np.zeros(n, dtype=np.int64)
+    docs = np.zeros(n, dtype=np.int64)
+    kinds = np.zeros(n, dtype=np.int8)
     vocab: dict[str, int] = {}
     term_ids = array("i")
     positions = array("i")
     impacts = array("f")
     setdefault = vocab.setdefault
+    other_kind = len(KINDS)
+    i = -1
     for i, r in enumerate(rows):
+        ids[i], docs[i], kinds[i] = r.id, r.doc_id, KIND_CODE.get(r.kind, other_kind)
         tf: dict[str, float] = {}
         fi = factor[i]
         for f, text in enumerate(r.fields):
             if not text:
                 continue
-            w = float(fi[f])
+            w = fi[f]
             for t, c in Counter(text.split(" ")).items():
                 tf[t] = tf.get(t, 0.0) + c * w
-        extra = [f"kind:{r.kind}"] + [f"type:{t}" for t in r.types.split()] + [f"place:{p}" for p in r.places.split()]
-        for t in extra:
-            tf.setdefault(t, 0.0)
+        tf.setdefault(f"kind:{r.kind}", 0.0)
+        for t in r.types.split():
+            tf.setdefault(f"type:{t}", 0.0)
+        for p in r.places.split():
+            tf.setdefault(f"place:{p}", 0.0)
         for t, x in tf.items():
             term_ids.append(setdefault(t, len(vocab)))
             impacts.append(x * (K1 + 1.0) / (K1 + x))
         positions.extend([i] * len(tf))
+    if i + 1 != n:
+        raise ValueError(f"index build: {i + 1} rows for {n} lengths")
     tids = np.frombuffer(term_ids, dtype=np.int32) if term_ids else np.zeros(0, np.int32)
     order = np.argsort(tids, kind="stable")
     counts = np.bincount(tids, minlength=len(vocab))
     offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
+    del tids, term_ids
     pos = np.frombuffer(positions, dtype=np.int32)[order] if positions else np.zeros(0, np.int32)
+    del positions
     imp = np.frombuffer(impacts, dtype=np.float32)[order] if impacts else np.zeros(0, np.float32)
-    seg = Segment(
-        ids=np.fromiter((r.id for r in rows), dtype=np.int64, count=len(rows)),
-        doc=np.fromiter((r.doc_id for r in rows), dtype=np.int64, count=len(rows)),
-        kind=np.fromiter((KIND_CODE.get(r.kind, len(KINDS)) for r in rows), dtype=np.int8, count=len(rows)),
-        vocab=vocab, offsets=offsets, post_pos=np.ascontiguousarray(pos), post_imp=np.ascontiguousarray(imp),
-    )
+    seg = Segment(ids=ids, doc=docs, kind=kinds, vocab=vocab, offsets=offsets, post_pos=pos, post_imp=imp)
     return seg, avg
 
 

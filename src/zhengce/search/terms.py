@@ -26,7 +26,7 @@ from pathlib import Path
 
 import rjieba
 
-VERSION = 2
+VERSION = 3
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
