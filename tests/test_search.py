@@ -298,3 +298,19 @@ def test_on_disk_copy_is_used_by_the_next_process_and_only_for_its_database(huna
     with SearchEngine(other) as third:
         third._load_copy()
         assert not third._segments
+
+
+def test_quoted_coinages_are_learned_from_the_documents(tmp_path):
+    """A document's own quoted term is indexed whole, and a query spelling it is read as that term."""
+    path = tmp_path / "snow.txt"
+    path.write_text(
+        "关于发展冰雪经济的若干措施\n\n一、金融支持\n（一）推出“雪融通”信贷产品，对冰雪企业给予贴息。\n"
+        "（二）雪地摩托租赁融资，通过银行渠道办理。\n", encoding="utf-8")
+    db = tmp_path / "s.db"
+    assert runner.invoke(app, ["--db", str(db), "ingest", str(path)]).exit_code == 0
+    assert "雪融通" in T.terms("推出“雪融通”信贷产品")
+    with SearchEngine(db) as engine:
+        engine.refresh()
+        heads = [g.head for g in engine._merge_known(T.query_groups("雪融通怎么办理"))]
+        assert "雪融通" in heads
+        assert "雪融通" in engine.search("雪融通怎么办理", limit=1).hits[0].text

@@ -221,7 +221,7 @@ class SearchEngine:
     def search(self, query: str, *, limit: int = 10, offset: int = 0, filters: Filters | None = None) -> SearchResult:
         with self._lock:
             self.refresh()
-            groups = T.query_groups(query)
+            groups = self._merge_known(T.query_groups(query))
             phrases = T.phrases(query)
             if not groups:
                 return SearchResult(query, 0, [])
@@ -253,6 +253,34 @@ class SearchEngine:
             wanted = {t: w * self._idf(t) for t, w in wanted.items()}
             hits = [self._hit(rows[k], score, wanted) for score, _, k in page]
             return SearchResult(query, total, hits, [c for _, c, _ in page])
+
+    def _known(self, term: str) -> bool:
+        return any(term in s.vocab for s in self._segments)
+
+    def _merge_known(self, groups: list[T.Group]) -> list[T.Group]:
+        """Adjacent query words that together spell an indexed term become that term.
+
+        The segmenter may cut a document's coinage (双创基地, 飞地项目) that the
+        index learned whole from quotes; the query should then ask for it whole.
+        """
+        out: list[T.Group] = []
+        i = 0
+        while i < len(groups):
+            for j in range(min(len(groups), i + 4), i + 1, -1):
+                surface = "".join(g.surface for g in groups[i:j])
+                if len(surface) <= 10 and self._known(surface) and not self._known_as_head(surface, groups[i:j]):
+                    members = [t for g in groups[i:j] for t in [g.head, *g.members]]
+                    out.append(T.Group(surface, surface, members))
+                    i = j
+                    break
+            else:
+                out.append(groups[i])
+                i += 1
+        return out
+
+    @staticmethod
+    def _known_as_head(surface: str, groups: list[T.Group]) -> bool:
+        return any(g.head == surface for g in groups)
 
     def _score(self, groups: list[T.Group], filters: Filters):
         """(search_nodes ids, final scores, coverage) of the candidate nodes.

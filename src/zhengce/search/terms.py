@@ -26,7 +26,7 @@ from pathlib import Path
 
 import rjieba
 
-VERSION = 3
+VERSION = 4
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -112,10 +112,25 @@ def number_terms(norm: str) -> list[str]:
     return [f"{m.group(1)}{m.group(2) or ''}{m.group(3)}" for m in _NUMBER_UNIT.finditer(norm)]
 
 
+_QUOTED = re.compile(r"[“\"「『]([\w·]{2,10})[”\"」』]")
+
+
+def quoted_terms(norm: str) -> list[str]:
+    """Words a document puts in quotes (“个转企”, “一网通办”): its own coinages, kept whole.
+
+    This is how the dictionary grows from the corpus: such a term becomes one
+    index term, and a query whose adjacent words spell a known term is read
+    as that term (engine._merge_known).
+    """
+    return [m.group(1) for m in _QUOTED.finditer(norm) if m.group(1) not in STOPWORDS]
+
+
 def terms(text: str) -> list[str]:
     """All search terms of `text`, with repetitions (term frequency matters)."""
     norm = normalize(text)
-    return list(_word_terms(norm)) + number_terms(norm)
+    words = list(_word_terms(norm))
+    have = set(words)
+    return words + number_terms(norm) + [q for q in quoted_terms(norm) if q not in have]
 
 
 def query_terms(text: str) -> list[str]:
