@@ -152,6 +152,19 @@ def test_upload_is_stored_searchable_and_readable(writer):
     assert again["status"] == "unchanged" and again["documents"] == res["documents"]
 
 
+def test_delete_removes_the_source_and_search_forgets_it(writer):
+    r = _upload(writer, ("删除测试.txt", POLICY.replace("海政发〔2024〕5号", "海政发〔2024〕9号").encode(), "text/plain"))
+    (stored,) = r.json()["results"][0]["documents"]
+    assert writer.get("/api/v1/search", params={"q": "首发上市奖励", "doc": stored["id"]}).json()["hits"]
+    r = writer.delete(f"/api/v1/documents/{stored['id']}")
+    assert r.status_code == 200, r.text
+    assert r.json() == {"source": "upload/删除测试.txt", "documents": [stored["id"]]}
+    error_of(writer.get(f"/api/v1/documents/{stored['id']}"), 404, "not_found")
+    hits = writer.get("/api/v1/search", params={"q": "首发上市奖励 300万元"}).json()["hits"]
+    assert all(h["doc_id"] != stored["id"] for h in hits)
+    error_of(writer.delete(f"/api/v1/documents/{stored['id']}"), 404, "not_found")
+
+
 def test_a_bad_file_in_a_batch_fails_alone(writer):
     before = writer.get("/api/v1/documents").json()["total"]
     other = POLICY.replace("5号", "6号").replace("海东", "海西")

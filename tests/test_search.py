@@ -314,3 +314,13 @@ def test_quoted_coinages_are_learned_from_the_documents(tmp_path):
         heads = [g.head for g in engine._merge_known(T.query_groups("雪融通怎么办理"))]
         assert "雪融通" in heads
         assert "雪融通" in engine.search("雪融通怎么办理", limit=1).hits[0].text
+
+
+def test_delete_command_removes_the_whole_source(hunan_db):
+    db, path = hunan_db
+    r = runner.invoke(app, ["--db", str(db), "delete", "湘政发〔2024〕7号"])
+    assert r.exit_code == 0, r.output
+    assert str(path) in r.stderr and "document(s) 1" in r.stderr
+    assert runner.invoke(app, ["--db", str(db), "search", "首贷户"]).stdout.strip() == ""
+    r = runner.invoke(app, ["--db", str(db), "delete", "湘政发〔2024〕7号"])
+    assert r.exit_code == 2 and "error:" in r.stderr

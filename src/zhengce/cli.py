@@ -15,7 +15,7 @@ from rich.tree import Tree
 
 from .model import Document
 from .pipeline import parse_paths
-from .store import Store, resolve_db_path
+from .store import DocumentLookupError, Store, resolve_db_path
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="政策通: Chinese government documents, restored, structured and cited.")
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -128,7 +128,6 @@ def search(
 ):
     """Search every clause; each hit names its document, outline path and original lines."""
     from .search import SearchEngine
-    from .store import DocumentLookupError
 
     with _store() as store:
         engine = SearchEngine(store)
@@ -175,6 +174,18 @@ def ask(
     for i, c in enumerate(a.citations, 1):
         out.print(f"  〔{i}〕{c.doc} · L{c.line_start}–{c.line_end}：{c.quote}", highlight=False, markup=False)
     raise typer.Exit(0 if a.found else 1)
+
+
+@app.command()
+def delete(doc: Annotated[str, typer.Argument(help="Document id, 发文字号 or (part of) its title; its whole source file is removed.")]):
+    """Remove a document's source file and every document in it (search forgets them too)."""
+    with _store() as store:
+        try:
+            path, ids = store.delete_with_source(doc)
+        except DocumentLookupError as e:
+            _error(str(e))
+            raise typer.Exit(2)
+    err.print(f"deleted {path}: document(s) {', '.join(map(str, ids))}", highlight=False)
 
 
 @app.command()
@@ -376,6 +387,9 @@ def serve(
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address needs brackets in a URL
     err.print(f"政策通 serving {db} at http://{shown}:{port}/  (Ctrl+C to stop)", highlight=False)
     uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+from .match.cli import register as _register_match; _register_match(app)  # noqa: E402,E702  zhengce match, zhengce rules
 
 
 def main() -> None:

@@ -104,6 +104,21 @@ class Store:
         with self._db.transaction():
             return self._db.execute("DELETE FROM sources WHERE path = ?", (path,)).rowcount > 0
 
+    def delete_with_source(self, ref: str | int) -> tuple[str, list[int]]:
+        """Remove the source a document came from, with every document in it.
+
+        A source is stored and replaced as a whole (a gazette issue, an
+        archive member), so that is the unit of deletion too; returns the
+        source path and the ids of the documents removed.
+        """
+        doc_id = self.resolve(ref)
+        with self._db.transaction():
+            source_id, path = self._db.one(
+                "SELECT s.id, s.path FROM documents d JOIN sources s ON s.id = d.source_id WHERE d.id = ?", (doc_id,))
+            ids = [r[0] for r in self._db.all("SELECT id FROM documents WHERE source_id = ? ORDER BY seq", (source_id,))]
+            self._db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        return path, ids
+
     # -- reading
 
     def resolve(self, ref: str | int) -> int:

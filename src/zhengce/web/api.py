@@ -88,6 +88,13 @@ def get_document(doc: DocRef, store: StoreDep):
 _JSON_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
 
 
+@router.delete("/documents/{doc}", response_model=schemas.Deleted, responses=_FOUND, summary="Delete a document's source")
+def delete_document(doc: DocRef, store: StoreDep):
+    """Remove the file the document came from and every document in it; search forgets them before its next query."""
+    path, ids = store.delete_with_source(doc)
+    return schemas.Deleted(source=path, documents=ids)
+
+
 @router.get(
     "/documents/{doc}/text", response_class=PlainTextResponse, summary="Restored text",
     responses={400: _JSON_ERROR | {"description": "Bad parameters"}, 404: _JSON_ERROR | {"description": "No such document"}},

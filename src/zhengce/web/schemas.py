@@ -161,6 +161,11 @@ class UploadResponse(BaseModel):
     counts: dict[str, int]
 
 
+class Deleted(BaseModel):
+    source: str = Field(description="path of the source removed")
+    documents: list[int] = Field(description="ids of the documents that came from it")
+
+
 class UploadFailure(ErrorResponse):
     """Every file of the request failed: the first failure is the error."""
 
