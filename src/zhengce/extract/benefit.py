@@ -39,7 +39,7 @@ _FACTS = [
 # Recognised titles a firm holds (认定/评为 …), as the certification's value.
 _CERT_TITLE = (
     r"(?:(?:河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)省)?"
-    r"(?:国家级|省级|市级)?(?:中国驰名商标|地理标志商标|中国专利奖|专利奖|专精特新[“\"]?小巨人[”\"]?企业|[“\"]?专精特新[”\"]?中小企业|科技小巨人企业|小巨人企业|高新技术企业|"
+    r"(?:国家级|省级|市级)?(?:中国驰名商标|地理标志商标|中国专利奖|专利奖|专精特新[“\"]?小巨人[”\"]?企业|[“\"]?专精特新[”\"]?中小企业|科技型?小巨人企业|小巨人企业|高新技术企业|"
     r"技术转移示范机构|科技企业孵化器|众创空间|大学科技园|重点实验室|企业技术中心|技术创新示范企业|制造业单项冠军企业)"
 )
 _CERT = re.compile(rf"(?P<neg>非)?(?P<title>{_CERT_TITLE})")
@@ -128,8 +128,9 @@ _DUI = re.compile(r"(?<![针相面绝反核])对于?(?![外接标象比应称口
 _APPLICANT = re.compile(
     r"^(?P<who>[\u4e00-\u9fff]{0,8}?(?:企业|单位))(?=(?:新|已|经)?(?:获得|取得|通过|针对|完成|实施|在|与|以|开展|申请|引进|购买|拥有))"
 )
-# Words that only qualify a title named elsewhere in the phrase (新认定的、…企业).
-_QUALIFIER = re.compile(r"(?:新|经|已|被)?(?:认定|评定|备案)?(?:（备案）)?的?")
+# Words that only say a title named elsewhere in the phrase was granted (经认定的、…企业); 新认定
+# (newly granted) is a condition of its own and is kept.
+_QUALIFIER = re.compile(r"(?:经|已|被)?(?:认定|评定|备案)?(?:（备案）)?的?")
 _PRODUCT_WORDS = re.compile(r"药品|中成药|生物制品|中药材|医疗器械|食品|配方颗粒|经典名方|注射剂|产品")
 # 裁员率低于统筹区登记失业率: a measure compared with a reference that is not a number.
 _COMPARED = re.compile(r"^(?P<what>[\u4e00-\u9fff]{2,10}?)(?P<cmp>不低于|不高于|不超过|低于|高于|超过|少于|多于)(?P<ref>[\u4e00-\u9fff]{2,20})$")
@@ -328,7 +329,7 @@ def _numeric(sent: str, s: int, a: int, b: int, local: list, noun: bool = False)
         return None
     q = in_item[0]
     after = sent[q.end - s : q.end - s + 4]
-    if after.startswith("的部分") or re.match(r"[／/]", after):
+    if sent[b:].startswith("的部分") or after.startswith("的部分") or re.match(r"[／/]", after):
         return []  # a bracket of a tax base (…不超过100万元的部分), or a ratio (万元／平方米)
     rest = item
     for x in in_item:
@@ -348,7 +349,10 @@ def _numeric(sent: str, s: int, a: int, b: int, local: list, noun: bool = False)
     fact = _fact(before, sent[q.end - s : b])
     if noun and fact == "threshold":
         return []
-    return [_cond(fact, op, q.value, item.lstrip("经认定的"), q.unit)]
+    # the words run on through the series of tiers (…超过10亿元、20亿元和50亿元), so the tiers stay readable
+    series = re.match(r"(?:\s*[、和及与]\s*\d+(?:\.\d+)?\s*(?:亿元|万元|元|%)?)+(?:及?以上|以下)?", sent[b:])
+    text = item + (series.group(0) if series else "")
+    return [_cond(fact, op, q.value, re.sub(r"^(?:经认定的|已认定的)", "", text), q.unit)]
 
 
 def _typed(item: str, noun_part: bool = False) -> list[dict] | None:
