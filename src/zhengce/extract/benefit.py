@@ -64,13 +64,22 @@ _DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 _VALID = re.compile(rf"自\s*{_DATE}(?:\s*(?:至|到|—|-)\s*{_DATE})?|{_DATE}\s*(?:至|到|—|-)\s*{_DATE}")
 _VALID_TO = re.compile(rf"^\s*(?:\d+[．.、]\s*)?{_DATE}(?:前|以前|之前)")
 _CAP_PER = re.compile(r"每(?:个|家|户)?(企业|品种|项目|单位|人)(?:每年|年度|每年度)?(?:最高|累计)?(?:不超过|不高于)?$")
-_RATE = re.compile(r"(?:按照?|按其)?([^，。；]{0,40}?)的?\s*(\d+(?:\.\d+)?)\s*%")
+# The base a percentage is of: the words before it in its clause (按其上年度研发费用的10% → 上年度研发费用).
+_RATE = re.compile(r"(?:按照|按其|按)?([^，。；]{0,40}?)的?\s*(\d+(?:\.\d+)?)\s*%$")
 _DISCOUNT = re.compile(r"(\d(?:\.\d)?)\s*折")
 # Where to apply, when the clause says so: 向…申请 / 到…办理 / 在…申报
 _WHERE = re.compile(r"(?:向|到|在|通过)([^，。；]{2,40}?)(?:提出申请|申请|申报|办理)")
 
 
-def _fact(before: str, after: str = "") -> str:
+_RATIO_FACTS = {"rd_expense_ratio", "layoff_rate"}
+
+
+def _fact(before: str, after: str = "", unit: str | None = None) -> str:
+    if unit == "%":  # 研发费用占营业收入比重达到5%: a share, not the revenue
+        for word, fact in _FACTS:
+            if fact in _RATIO_FACTS and word in before[-14:]:
+                return fact
+        return "threshold"
     for word, fact in _FACTS:
         if word in before[-14:]:
             return fact
@@ -224,6 +233,13 @@ def _conditions(sent: str, s: int, gi: int, qs: list) -> list[dict]:
                 if len(who) >= 2 and not _INDUSTRY.fullmatch(who):
                     items.insert(0, (p0, p0 + len(who), ""))
                 p1 = p0 + am.end("who")
+        inner = re.match(r"^(.+)的([\u4e00-\u9fff]{0,8}?(?:企业|单位))(?:实施|开展|建设|申报)$", head[p0:mods_end])
+        project = inner and re.search(r"项目$", head[n0:p1])
+        if project:
+            # 对招商引资、兼并重组的医药健康企业实施的技术提升改造…项目: the firm's conditions, its sector,
+            # and the kind of project as a requirement
+            items = _items(inner.group(1), p0) + [(p0 + inner.start(2), p0 + inner.end(2), "，"), (n0, p1, "，")]
+            n0 = p1
         noun = (n0, p1)
     else:
         items = []
@@ -346,7 +362,7 @@ def _numeric(sent: str, s: int, a: int, b: int, local: list, noun: bool = False)
             if later.start > q.start and not re.fullmatch(r"[\s、和及与]*", between):
                 break
     before = sent[max(a, q.start - s - 16) : q.start - s]
-    fact = _fact(before, sent[q.end - s : b])
+    fact = _fact(before, sent[q.end - s : b], q.unit)
     if noun and fact == "threshold":
         return []
     # the words run on through the series of tiers (…超过10亿元、20亿元和50亿元), so the tiers stay readable
@@ -379,6 +395,10 @@ def _typed(item: str, noun_part: bool = False) -> list[dict] | None:
         obj = m.group("obj")
         value = "一致性评价" if obj.endswith("一致性评价") else "再评价" if obj.endswith("再评价") else obj
         out.append(_cond("product", "has", value, m.group(0)))
+        # 针对自有品种完成…一致性评价: what precedes the product's verb is a condition too
+        lead = re.sub(r"^(?:的|且|并|由|经|新|已)+|(?:的|新|已)+$", "", item[: m.start()])
+        if len(lead) >= 2 and not noun_part and not _INDUSTRY.fullmatch(lead) and not _CERT.search(lead):
+            out.append(_cond("requirement", "has", lead, lead))
         rest = rest.replace(m.group(0), "")
     for m in _LISTING.finditer(rest):
         out.append(_cond("listing", "has", m.group("v"), m.group(0)))

@@ -51,8 +51,8 @@ class Batch:
             for c in rule.conditions:
                 s, t = self._condition(c)
                 np.minimum(state, s, out=state)
-                if tier is None and with_tiers and rule.benefit.tier_amounts and t is not None:
-                    tier = t
+                if with_tiers and rule.benefit.tier_amounts:
+                    tier = t if tier is None else np.where(tier >= 0, tier, t)  # the first condition that picks a tier
             self.status[j] = state
             if tier is not None:
                 self._tier[j] = tier
@@ -97,14 +97,18 @@ class Batch:
         return got
 
     def _compute(self, c: Condition) -> tuple[np.ndarray, np.ndarray | None]:
-        if c.any is not None:
-            parts = [self._condition(a)[0] for a in c.any]
-            return np.maximum.reduce(parts).astype(np.int8), None
+        if c.group is not None:
+            parts = [self._condition(a) for a in c.group]
+            reduce = np.maximum if c.any is not None else np.minimum
+            tier = np.full(self.n, -1)
+            for _s, t in parts:
+                tier = np.where(tier >= 0, tier, t)
+            return reduce.reduce([s for s, _t in parts]).astype(np.int8), tier
         if is_numeric(c):
             return numeric_kernel(c, self.column)
         codes, uniques = self._values(c.fact)
         states = np.array([value_state(c, u) for u in uniques], dtype=np.int8)
-        return states[codes], None
+        return states[codes], np.full(self.n, -1)
 
     # -- results
 

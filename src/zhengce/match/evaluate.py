@@ -51,8 +51,8 @@ def _cmp(op: str, x, t):
 
 
 def is_numeric(c: Condition) -> bool:
-    f = fact(c.fact)
-    return c.any is None and f is not None and f.type == NUMBER or (c.any is None and f is not None and f.type == "bool" and c.op in ("=", "!="))
+    f = fact(c.fact) if c.group is None else None
+    return f is not None and (f.type == NUMBER or (f.type == "bool" and c.op in ("=", "!=")))
 
 
 def thresholds(c: Condition) -> list[float]:
@@ -69,6 +69,13 @@ def numeric_kernel(c: Condition, get: Callable[[str], np.ndarray]) -> tuple[np.n
     (for first_time: newly reached), -1 when none or not known."""
     x = get(c.fact)
     known = ~np.isnan(x)
+    state, tier = _numeric(c, get, x, known)
+    if not isinstance(c.value, list):
+        tier = np.full(x.shape, -1)  # only a series of tiers picks an amount
+    return state, tier
+
+
+def _numeric(c: Condition, get, x: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore"):
         if c.value_fact:
             y = get(c.value_fact)
@@ -170,7 +177,7 @@ class ConditionResult:
         if self.missing:
             d["missing"] = self.missing
         if self.any is not None:
-            d["any"] = [a.to_dict() for a in self.any]
+            d[self.fact] = [a.to_dict() for a in self.any]
         return d
 
 
@@ -191,12 +198,18 @@ def _one(profile: Profile, name: str) -> np.ndarray:
 
 def check(c: Condition, profile: Profile) -> tuple[ConditionResult, int]:
     """The condition's result for one profile, and the tier it reached (-1: none/unknown)."""
-    if c.any is not None:
-        parts = [check(a, profile)[0] for a in c.any]
-        state = TRUE if any(p.state == TRUE for p in parts) else FALSE if all(p.state == FALSE for p in parts) else UNKNOWN
+    if c.group is not None:
+        checked = [check(a, profile) for a in c.group]
+        parts = [p for p, _t in checked]
+        states = [p.state for p in parts]
+        state = max(states) if c.any is not None else min(states)
         missing = [m for p in parts if p.state == UNKNOWN for m in p.missing] if state == UNKNOWN else []
-        expl = "其一满足即可：" + "；".join(p.explanation for p in parts)
-        return ConditionResult(state, "any", "任一条件", "any", None, None, c.text, None, expl, missing, parts), -1
+        if c.any is not None:
+            name, label, expl = "any", "任一条件", "其一满足即可：" + "；".join(p.explanation for p in parts)
+        else:
+            name, label, expl = "all", "同时满足", "须同时满足：" + "；".join(p.explanation for p in parts)
+        tier = next((t for _p, t in checked if t >= 0), -1)
+        return ConditionResult(state, name, label, name, None, None, c.text, None, expl, missing, parts), tier
     f = fact(c.fact)
     label = f.label if f else c.fact
     unit = (f.unit if f else None) or ""

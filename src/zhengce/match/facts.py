@@ -90,6 +90,7 @@ FACTS: dict[str, Fact] = {f.name: f for f in [
     # bases of rate × base grants
     _f("unemployment_insurance_paid_wan", NUMBER, "上年度实际缴纳失业保险费", unit="万元"),
     _f("loan_interest_wan", NUMBER, "年度新增贷款利息", unit="万元"),
+    _f("rd_expense_wan", NUMBER, "上年度研发费用", unit="万元"),
     _f("registered_capital_paid_wan", NUMBER, "注册资本实缴现金额", unit="万元"),
     _f("rd_equipment_investment_wan", NUMBER, "新购研发仪器设备实际投资额", unit="万元"),
     _f("foreign_expert_salary_wan", NUMBER, "合同约定支付外国专家的年度工薪", unit="万元"),
@@ -106,6 +107,7 @@ RATE_BASES = [
     ("贷款利息", "loan_interest_wan"),
     ("注册资本实缴", "registered_capital_paid_wan"),
     ("研发仪器设备", "rd_equipment_investment_wan"),
+    ("研发费用", "rd_expense_wan"),
     ("工薪", "foreign_expert_salary_wan"),
     ("最低价标准", "land_price_standard_wan"),
     ("计重收费标准", "toll_wan"),

@@ -50,10 +50,15 @@ class Condition:
     first_time: bool = False  # 首次: the enterprise's previous best (prior_max_<fact>) had not met it
     value_fact: str | None = None  # compared with another fact (裁员率低于统筹地区登记失业率)
     any: list[Condition] | None = None  # alternatives: one of them must hold
+    all: list[Condition] | None = None  # a conjunction (an alternative of several conditions)
+
+    @property
+    def group(self) -> list[Condition] | None:
+        return self.any if self.any is not None else self.all
 
     def facts(self) -> list[str]:
-        if self.any:
-            return [f for c in self.any for f in c.facts()]
+        if self.group:
+            return [f for c in self.group for f in c.facts()]
         out = [self.fact]
         if self.first_time:
             out.append(prior_fact(self.fact))
@@ -62,8 +67,9 @@ class Condition:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        if self.any:
-            return {"any": [c.to_dict() for c in self.any], **({"text": self.text} if self.text else {})}
+        if self.group:
+            key = "any" if self.any is not None else "all"
+            return {key: [c.to_dict() for c in self.group], **({"text": self.text} if self.text else {})}
         d: dict[str, Any] = {"fact": self.fact, "op": self.op, "value": self.value}
         if self.unit:
             d["unit"] = self.unit
@@ -80,14 +86,16 @@ class Condition:
     def from_dict(cls, d: Any, where: str) -> Condition:
         if not isinstance(d, dict):
             raise RuleError(f"{where}: a condition is an object {{fact, op, value}}")
-        if "any" in d:
-            alts = d["any"]
-            if not isinstance(alts, list) or not alts:
-                raise RuleError(f"{where}: any: a non-empty list of conditions")
-            return cls(any=[cls.from_dict(a, f"{where}.any[{i}]") for i, a in enumerate(alts)], text=str(d.get("text") or ""))
+        for key in ("any", "all"):
+            if key in d:
+                parts = d[key]
+                if not isinstance(parts, list) or not parts:
+                    raise RuleError(f"{where}: {key}: a non-empty list of conditions")
+                conds = [cls.from_dict(a, f"{where}.{key}[{i}]") for i, a in enumerate(parts)]
+                return cls(text=str(d.get("text") or ""), **{key: conds})
         bad = set(d) - {"fact", "op", "value", "unit", "text", "first_time", "value_fact"}
         if bad:
-            raise RuleError(f"{where}: {sorted(bad)[0]}: unknown key (known: fact, op, value, unit, text, first_time, value_fact, any)")
+            raise RuleError(f"{where}: {sorted(bad)[0]}: unknown key (known: fact, op, value, unit, text, first_time, value_fact, any, all)")
         name = str(d.get("fact") or "")
         f = fact(name)
         if f is None:
@@ -262,12 +270,19 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(_Flow, lambda d, data: d.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True))
 
 
+def _flow(c: dict) -> dict:
+    for key in ("any", "all"):
+        if key in c:
+            return {**c, key: [_flow(a) for a in c[key]]}
+    return _Flow(c)
+
+
 def dump_rules(rules: list[Rule]) -> str:
     """YAML for review: a list of rules, keys in the documented order, one line per condition."""
     data = []
     for r in rules:
         d = r.to_dict()
-        d["conditions"] = [_Flow(c) if "any" not in c else {**c, "any": [_Flow(a) for a in c["any"]]} for c in d["conditions"]]
+        d["conditions"] = [_flow(c) for c in d["conditions"]]
         data.append(d)
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=160)
 
