@@ -39,6 +39,7 @@ bench: setup
 	$(VENV)/bin/python benchmarks/extract_eval.py
 	$(VENV)/bin/python benchmarks/search_eval.py
 	$(VENV)/bin/python benchmarks/search_scale.py
+	$(VENV)/bin/python benchmarks/match.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data
