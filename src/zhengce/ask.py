@@ -35,7 +35,9 @@ _ASKING = re.compile(
     r"(?:完成|实现|达到|到位|出台|落实|办结)?|期限是?|截止时间|时间节点|是谁|由谁|谁来|谁|哪个部门|哪些部门|哪家单位"
     r"|(?:的)?(?:预期|规划)?(?:目标值?|指标值?)(?:是|为)?(?=多少|几|$)"
 )
-MIN_COVERAGE = 0.6   # share of the question's (idf-weighted) words the best clause must have
+MIN_COVERAGE = 0.6          # share of the question's (idf-weighted) words a clause needs to supply facts
+MIN_CLAUSE_COVERAGE = 0.45  # …and to be offered as the answer when the question asks for no number
+MIN_FALLBACK_COVERAGE = 0.5  # …or when it asks for one but no fact states it
 MAX_FACTS = 4
 MAX_CLAUSES = 3
 
@@ -76,8 +78,11 @@ def ask(engine: SearchEngine, question: str, filters: Filters | None = None) -> 
     if not T.query_groups(question):
         return Answer(question, "请输入问题，例如“上市奖励多少”。", False, intent)
     query = _ASKING.sub(" ", question) if intent in ("deadline", "duty", "number") else question
+    absent = engine.absent_key_terms(query)
+    if absent:
+        return Answer(question, f"语料中没有关于“{'、'.join(absent)}”的内容，无法回答“{question}”。", False, intent)
     res = engine.search(query, limit=20, filters=filters)
-    if not res.hits or res.coverage[0] < MIN_COVERAGE:
+    if not res.hits or res.coverage[0] < MIN_CLAUSE_COVERAGE:
         return Answer(question, f"语料中没有找到能回答“{question}”的条款。", False, intent)
     wanted = set(T.terms(query))
     # Facts may come from any clause that covers the question well enough: the
@@ -86,7 +91,12 @@ def ask(engine: SearchEngine, question: str, filters: Filters | None = None) -> 
     facts = _facts(engine, fact_hits, types, wanted, question, intent) if types else []
     # Clauses as good as the best one (within its coverage) answer otherwise.
     best_cov = res.coverage[0]
-    hits = [h for h, c in zip(res.hits, res.coverage) if c >= max(MIN_COVERAGE, best_cov - 0.15)]
+    hits = [h for h, c in zip(res.hits, res.coverage) if c >= max(MIN_CLAUSE_COVERAGE, best_cov - 0.15)]
+    if types and not facts and (best_cov < MIN_FALLBACK_COVERAGE or not _years_in(question) <= _years_in(res.hits[0].text)):
+        # A number or an amount was asked for and no clause that covers the
+        # question well states one (for the year asked about, if any): say so
+        # rather than offer a loose clause.
+        return Answer(question, f"语料中没有找到能回答“{question}”的条款。", False, intent)
     if facts:
         lines, citations = [], []
         for rec, hit in facts:
@@ -127,7 +137,8 @@ def _facts(engine: SearchEngine, hits: list[Hit], types: tuple[str, ...], wanted
     the question's: the clause matched already, now the fact inside it must.
     A question for a number or a date prefers records that state one.
     """
-    years = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", question)}
+    years = _years_in(question)
+    places = _places(question)
     scored = []
     for rank, hit in enumerate(hits):
         in_node = [rec for _d, rec in engine.store.extractions(hit.doc_id) if rec.node == hit.node and rec.type in types]
@@ -142,6 +153,8 @@ def _facts(engine: SearchEngine, hits: list[Hit], types: tuple[str, ...], wanted
             year = rec.fields.get("year")
             if years and year is not None and year not in years:
                 continue  # the question names a year and this fact is about another
+            if places and _other_place(rec.fields.get("scope"), places):
+                continue  # …or a place, and this fact is about another one
             type_rank = types.index(rec.type)
             scored.append((-overlap, type_rank, rank, rec.start, rec, hit))
     scored.sort(key=lambda x: x[:4])
@@ -150,6 +163,24 @@ def _facts(engine: SearchEngine, hits: list[Hit], types: tuple[str, ...], wanted
     best = scored[0][0]
     # Keep facts as specific as the best one (same word overlap), from any clause.
     return [(rec, hit) for ov, _t, _r, _s, rec, hit in scored if ov == best][:MAX_FACTS]
+
+
+def _years_in(text: str) -> set[int]:
+    return {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text)}
+
+
+def _places(text: str) -> set[str]:
+    from .extract.entities import find_entities
+
+    return {e["canonical"] for e in find_entities(text) if e["kind"] == "place"}
+
+
+def _other_place(scope: str | None, places: set[str]) -> bool:
+    """A record scoped to a named place that the question does not name (全省/全市 are no place)."""
+    if not scope:
+        return False
+    named = _places(scope)
+    return bool(named) and not named & places
 
 
 def _disagree(recs: list[Extraction]) -> bool:

@@ -257,6 +257,16 @@ class SearchEngine:
     def _known(self, term: str) -> bool:
         return any(term in s.vocab for s in self._segments)
 
+    def absent_key_terms(self, query: str) -> list[str]:
+        """Names, years and policy terms of the query that no indexed node contains (see terms.is_key_term)."""
+        with self._lock:
+            self.refresh()
+            # Absent: the word itself is in no node, and its pieces do not all occur either
+            # (上市奖励 is never written so, but 上市 and 奖励 are: not absent).
+            return [g.head for g in T.query_groups(query)
+                    if T.is_key_term(g.head) and not self._known(g.head)
+                    and not (g.members and all(self._known(m) for m in g.members))]
+
     def _merge_known(self, groups: list[T.Group]) -> list[T.Group]:
         """Adjacent query words that together spell an indexed term become that term.
 
@@ -305,7 +315,12 @@ class SearchEngine:
             present = [dfs[t] for t in [g.head, *g.members] if dfs[t]]
             # A word nowhere in the corpus cannot be covered; it still counts
             # against coverage so that such queries look weak (ask uses that).
-            masses.append(I.idf(dfs[g.head] if dfs[g.head] else (min(present) if present else 0), n))
+            mass = I.idf(dfs[g.head] if dfs[g.head] else (min(present) if present else 0), n)
+            # A lone character (来, 当, 飞) is rarely what a question is about; it
+            # still scores, but a clause need not contain it to cover the question.
+            if len(g.head) == 1 and "\u4e00" <= g.head <= "\u9fff":
+                mass = 0.0
+            masses.append(mass)
         total_mass = float(sum(masses)) or 1.0
         # Candidate terms: the rarest first, until their postings promise enough
         # candidates; every term rare in absolute terms is always one.

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import rjieba
 
-VERSION = 4
+VERSION = 5
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -37,7 +37,9 @@ STOPWORDS = frozenset(
     其 之 也 又 还 就 都 而 则 即 以 所 该 此 这 那 这些 那些 各 每 个 给 让 使 可 可以 能 要 应 应当
     需 需要 进一步 有关 相关 方面 工作 一批 一 二 三 四 五 六 七 八 九 十 年 月 日 号
     多少 什么 哪些 哪个 哪里 哪儿 怎么 怎样 如何 怎么样 吗 呢 吧 啊 么 谁 几 多 请问 请 问
-    我 我们 你 你们 他 他们 它 公司 我司 本 本人 能否 是否 有没有 可否 想 知道 一下 情况 规定 政策""".split()
+    我 我们 你 你们 他 他们 它 公司 我司 本 本人 能否 是否 有没有 可否 想 知道 一下 情况 规定 政策
+    多少钱 几天 几条 几个 几家 几折 打几折 多远 有多远 多长 多大 多高 多久 是不是 能不能 可不可以 会不会
+    拿来 指的是 指 哪几 什么样 怎么办 咋 呀 嘛""".split()
 )
 # 公司, 政策, 情况, 规定: every enterprise question contains them and nearly every
 # node of a policy corpus is "a 政策"; they only add noise to the ranking.
@@ -66,6 +68,10 @@ def _synonyms() -> dict[str, str]:
         syn[written] = body.canonical
     for written, canon in g.orgs.items():
         syn[written] = canon
+    for line in (DATA / "policy_synonyms.txt").read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith("#"):
+            written, canon = (x.strip() for x in line.split("=", 1))
+            syn[normalize(written)] = canon
     for name in g.place_names:
         # Only unambiguous short forms: 梅河口 → 梅河口市, but 吉林 (province or city) stays as written.
         full, code = canonical_place(name)
@@ -74,6 +80,33 @@ def _synonyms() -> dict[str, str]:
     # A two-character word inside its "canonical" form is a generic word, not an
     # abbreviation (政府 is not always 人民政府; 国办 is always 国务院办公厅).
     return {k: v for k, v in syn.items() if k != v and len(k) >= 2 and not (len(k) == 2 and k in v)}
+
+
+@lru_cache(maxsize=1)
+def _names() -> frozenset[str]:
+    """Every place and organization name the gazetteer knows, short forms included."""
+    from ..extract.entities import _gaz
+
+    g = _gaz()
+    return frozenset(set(g.place_names) | set(g.orgs) | set(g.orgs.values()) | set(_synonyms().values()))
+
+
+_YEAR_TERM = re.compile(r"^(19|20)\d\d年?$")
+
+
+def is_key_term(term: str) -> bool:
+    """A name, a year or a policy term: a question about it is about *that*.
+
+    If such a term occurs nowhere in the corpus, the corpus cannot answer the
+    question (深圳 in a Jilin corpus, 2040年 in plans that end in 2035), however
+    well the other words match.
+    """
+    return term in _names() or term in _policy_set() or bool(_YEAR_TERM.match(term))
+
+
+@lru_cache(maxsize=1)
+def _policy_set() -> frozenset[str]:
+    return frozenset(_policy_terms())
 
 
 @lru_cache(maxsize=1)
