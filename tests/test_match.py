@@ -11,7 +11,6 @@ import copy
 import sqlite3
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 from hypothesis import given, settings

@@ -120,3 +120,19 @@ def test_rules_export_review_import(db, tmp_path):
     assert row["status"] == "eligible" and row["amount"]["max"] == pytest.approx(0.2)  # 2% × 10万元
     assert run(db, "rules", "withdraw", vat["id"]).exit_code == 0
     assert yaml.safe_load(run(db, "rules", "show", vat["id"]).stdout)[0]["origin"] == "machine"
+
+
+def test_saved_profiles(db):
+    from zhengce.match import delete_profile, get_profile, list_profiles, parse_profile, save_profile
+    from zhengce.store import Store
+
+    with Store(db) as store:
+        save_profile(store, "某药业", parse_profile(PROFILE))
+        save_profile(store, "某药业", parse_profile(dict(PROFILE, employees=900)))  # saving again replaces it
+        assert [p["name"] for p in list_profiles(store)] == ["某药业"]
+        assert get_profile(store, "某药业").get("employees") == 900
+    r = run(db, "match", "--saved", "某药业", "--as-of", "2021-10-01", "--json")
+    assert r.exit_code == 0 and any(json.loads(x)["status"] == "eligible" for x in r.stdout.splitlines())
+    assert run(db, "match", "--saved", "无此企业").exit_code == 2
+    with Store(db) as store:
+        assert delete_profile(store, "某药业") and list_profiles(store) == []

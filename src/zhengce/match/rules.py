@@ -28,7 +28,7 @@ import yaml
 
 from ..extract.numbers import quantities
 from ..model import Document, Extraction
-from .facts import BOARDS, EXTRACTED, FACTS, RATE_BASES, Vocabulary, convert, fact
+from .facts import BOARDS, EXTRACTED, FACTS, RATE_BASES, convert, fact
 
 OPS = (">=", ">", "<=", "<", "=", "!=", "has", "not_has", "in", "not_in")
 
