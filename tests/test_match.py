@@ -320,3 +320,30 @@ def test_push_list_and_reverse(book, tmp_path):
 
     ws = load_workbook(tmp_path / "push.xlsx").active
     assert ws.max_row == len(rows) + 1 and ws.cell(1, 1).value == "enterprise"
+
+
+def test_stronger_is_never_worse_on_the_corpus_rules(book):
+    """The same property over every corpus rule with a >=/> threshold, from profiles that meet it."""
+    import random
+
+    rnd = random.Random(3)
+    checked = 0
+    for rule in book.active():
+        names = [n for n in _monotone_facts(rule) if not n.startswith(("req:", "applies:"))]
+        if not names:
+            continue
+        for p in synthetic_profiles(30, seed=rnd.randint(0, 10**6), unknown=0.0):
+            for c in rule.conditions:  # answer the rule's named requirements, so that it can be eligible
+                for f in c.facts():
+                    if f.startswith(("req:", "applies:")):
+                        p.values[f] = True
+            for name in names:
+                p.values.setdefault(name, rnd.uniform(0, 1e6))
+            before = evaluate(rule, p, "2021-06-01").status
+            for name in names:
+                stronger = copy.deepcopy(p)
+                stronger.values[name] = p.values[name] + rnd.uniform(0.01, 1e6)
+                after = evaluate(rule, stronger, "2021-06-01").status
+                assert not (before == "eligible" and after != "eligible"), (rule.id, name)
+                checked += before == "eligible"
+    assert checked > 0
