@@ -235,7 +235,15 @@ def check(c: Condition, profile: Profile) -> tuple[ConditionResult, int]:
                            _explain_value(c, label, value, state), missing), -1
 
 
+# Enum codes as a reader says them (explanations only; the JSON keeps the codes).
+_WORDS = {"enterprise": "企业", "individual_business": "个体工商户", "institution": "事业单位/社会组织", "small_scale": "小规模纳税人",
+          "general": "一般纳税人", "large": "大型", "medium": "中型", "small": "小型", "micro": "微型", "private": "民营",
+          "state": "国有", "foreign": "外资", "collective": "集体"}
+
+
 def _fmt(x: Any) -> str:
+    if isinstance(x, str):
+        return _WORDS.get(x, x)
     if isinstance(x, float):
         return f"{x:g}"
     if isinstance(x, (list, tuple, frozenset, set)):
