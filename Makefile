@@ -37,6 +37,7 @@ test: setup system
 bench: setup
 	$(VENV)/bin/python benchmarks/parse.py
 	$(VENV)/bin/python benchmarks/extract_eval.py
+	$(VENV)/bin/python benchmarks/extract_speed.py
 	$(VENV)/bin/python benchmarks/search_eval.py
 	$(VENV)/bin/python benchmarks/search_scale.py
 	$(VENV)/bin/python benchmarks/match.py
