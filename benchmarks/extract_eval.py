@@ -109,13 +109,16 @@ def evaluate(gold: list[dict], pred: dict[str, list[dict]], show: str | None = N
             p_recs = [p for p in p_recs if (p["doc_key"], p.get("category")) in boxes]
         used, pairs = set(), []
         for g in g_recs:
-            best, best_ov = None, 0
+            # Overlapping spans identify the record; where two predictions overlap a gold record
+            # (A和B分别达到x和y: both quotes start at A), the one stating the same value is it.
+            best, best_key = None, (0, False, 0)
             for j, p in enumerate(p_recs):
                 if j in used or p["doc_key"] != g["doc_key"]:
                     continue
                 ov = _overlap(g["span"], p["span"])
-                if ov > best_ov:
-                    best, best_ov = j, ov
+                key = (min(ov, 1), "value" in g and _norm("value", g.get("value")) == _norm("value", p.get("value")), ov)
+                if ov > 0 and key > best_key:
+                    best, best_key = j, key
             if best is not None:
                 used.add(best)
                 pairs.append((g, p_recs[best]))

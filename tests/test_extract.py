@@ -104,6 +104,22 @@ def test_statistics_and_shared_indicators():
     assert records(text, "target") == []
 
 
+def test_statistic_years_from_paragraph_heading_or_plan_period():
+    text = (
+        "某市国民经济和社会发展第十四个五年规划纲要\n\n第一章 发展基础\n\n"
+        "一、综合实力稳步提升\n\n城镇和农村居民人均可支配收入分别达到35000元和17000元。企业开办时间压缩至2个工作日。\n\n"
+        "二、“十三五”时期改革成效\n\n累计实施120项改革。\n\n"
+        "三、开放合作\n\n2019年，实际利用外资增长到3.5亿美元。\n"
+    )
+    stats = {(s["indicator"], s["value"], s["unit"]): s["year"] for s in records(text, "statistic")}
+    # No year in the sentence or the headings: a 2021–2025 plan reports the end of 2020.
+    assert stats[("城镇居民人均可支配收入", 35000, "元")] == 2020
+    assert stats[("农村居民人均可支配收入", 17000, "元")] == 2020
+    assert stats[("企业开办时间", 2, "个工作日")] == 2020
+    assert [y for (i, v, u), y in stats.items() if v == 120] == [2020]  # from the heading's 十三五
+    assert stats[("实际利用外资", 3.5, "亿美元")] == 2019  # the sentence's own year wins
+
+
 # ---- benefit -------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ _RANGE_SEP = r"\s*[－\-~～—至到]\s*"
 UNITS = sorted(
     """亿元 万元 千元 元 亿美元 万美元 美元 亿人次 万人次 人次 万人 人 万户 户 家 个 项 所 座 条 处 件 台 套 辆 架 张 床
     平方公里 万平方米 平方米 公顷 万亩 亩 公里 千米 米 万吨 吨 万吨/日 吨/日 万千瓦 千瓦 兆瓦 MW kW GW 万千瓦时 千瓦时
-    亿斤 万斤 斤 立方米 万立方米 天 日 个月 月 年 小时 分钟 % ‰ 倍 个百分点 百分点 人/千人 岁 所 万辆 Mbps""".split(),
+    亿斤 万斤 斤 立方米 万立方米 个工作日 天 日 个月 月 年 小时 分钟 % ‰ 倍 个百分点 百分点 人/千人 岁 所 万辆 Mbps""".split(),
     key=len,
     reverse=True,
 )
@@ -159,6 +159,19 @@ def deadline(text: str) -> str | None:
 _PERIOD = re.compile(r"“?\s*(十[一二三四五六七八九]五)\s*”?\s*(?:期末|末期|时期|期间|末)")
 # The Five-Year Plans' last years: 十三五 → 2020, 十四五 → 2025, 十五五 → 2030 …
 _PLAN_END = {f"十{c}五": 2010 + 5 * i for i, c in enumerate("一二三四五六七八九")}
+
+
+_PLAN_TITLE = re.compile(r"第\s*(十[一二三四五六七八九])\s*个\s*五年|“?(十[一二三四五六七八九]五)”?\s*规划")
+
+
+def plan_start(text: str) -> int | None:
+    """'第十四个五年规划' / '“十四五”规划' → 2021, the plan period's first year."""
+    m = _PLAN_TITLE.search(text)
+    if not m:
+        return None
+    key = m.group(2) or (m.group(1) + "五")
+    end = _PLAN_END.get(key)
+    return end - 4 if end else None
 
 
 def period_end(text: str) -> int | None:

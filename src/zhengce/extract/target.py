@@ -15,10 +15,10 @@ from collections import Counter
 
 from ..model import Extraction, Node
 from .base import Context, sentences
-from .numbers import Quantity, period_end, quantities, years_in
+from .numbers import Quantity, period_end, plan_start, quantities, years_in
 
 _VERBS = (
-    "提高到|提升到|增长到|增加到|扩大到|发展到|下降到|降低到|控制在|保持在|稳定在|降至|减少到|突破|达到|超过|实现|完成|累计|新增|增长|提高|增加|下降|减少|达|为|至|到"
+    "压缩到|压缩至|缩短到|缩短至|减少至|提升至|提高至|增加至|增长至|扩大至|提高到|提升到|增长到|增加到|扩大到|发展到|下降到|降低到|控制在|保持在|稳定在|降至|减少到|突破|达到|超过|实现|完成|累计|新增|增长|提高|增加|下降|减少|达|为|至|到"
 )
 _LEAD_VERB = re.compile(rf"(?:{_VERBS})+$")
 _TIME = re.compile(
@@ -131,7 +131,7 @@ def _indicator(text: str, s_start: int, q: Quantity) -> tuple[str | None, int]:
     for m in reversed(clauses):
         phrase = _TIME.sub("", m.group().strip())
         phrase = _clean_indicator(_LEAD_VERB.sub("", phrase))
-        phrase = re.sub(r"(?:翻一番|翻两番)$", "", phrase).strip()
+        phrase = re.sub(r"(?:翻一番|翻两番|翻了一番|(?:扩大|增加|增长|提高)(?:了)?[一二两三]倍)$", "", phrase).strip()
         if len(phrase) >= 2 and not re.fullmatch(r"[\d.％%]+.*", phrase):
             return phrase, s_start + m.start() + (len(m.group()) - len(m.group().lstrip()))
     # "新增25000户“个转企”企业": what is counted comes after the number.
@@ -154,6 +154,27 @@ def _reference_year(ctx: Context) -> int | None:
     m = re.search(r"(\d{4})\s*[—\-－~至到]\s*\d{4}\s*年", head)
     if m:
         return int(m.group(1))
+    return plan_start(head)  # 第十四个五年规划 → 2021
+
+
+def _report_year(ctx: Context, node: Node, sentence_start: int, section: str | None, doc_year: int | None) -> int | None:
+    """The year a reported value is for, when its sentence names none.
+
+    Nearest first: a year or plan period named earlier in the paragraph
+    (“十三五”期间，…), then in the headings above it (“十三五”时期发展成就);
+    else, in a plan's review section, the year before the plan's first year:
+    a plan written for 2021–2025 reports where things stood at the end of 2020.
+    """
+    before = ctx.doc.text[node.start : sentence_start]
+    ys = years_in(before)
+    if period_end(before) or ys:
+        return period_end(before) or ys[-1][0]
+    for a in ctx.ancestors(node):
+        title = a.title or a.text
+        if a.kind in ("chapter", "section", "heading", "part") and (period_end(title) or years_in(title)):
+            return period_end(title) or years_in(title)[0][0]
+    if section == "statistic" and doc_year:
+        return doc_year - 1
     return None
 
 
@@ -213,6 +234,9 @@ def _shared_indicators(sent: str, s: int, qs: list[Quantity]) -> dict[int, tuple
         if not m:
             continue
         names = [n for n in re.split(r"和|、|与|及", _TIME.sub("", m.group(1))) if n]
+        # 城镇和农村居民人均可支配收入: a short first name shares the last one's head.
+        last = names[-1] if names else ""
+        names = [n + last[len(n):] if len(n) <= 3 < len(last) and i < len(names) - 1 else n for i, n in enumerate(names)]
         group = [qi]
         j = qi + 1
         while j < len(qs) and len(group) < len(names) and re.fullmatch(r"[和、与及]", sent[qs[j - 1].end - s : qs[j].start - s]):
@@ -314,7 +338,7 @@ def extract_targets(ctx: Context) -> list[Extraction]:
                         value_max=q.value_max,
                         unit=q.unit,
                         comparator=q.comparator,
-                        year=year if kind == "target" else (period or year),
+                        year=year if kind == "target" else (period or year or _report_year(ctx, node, s, section, doc_year)),
                         baseline=baseline,
                         scope=_scope(ctx, node, sent),
                         attribute=attr.group(1) if attr else None,
