@@ -1,13 +1,14 @@
-"""Storage: sources and their structured documents in one SQLite file.
+"""Storage: sources and their structured documents, in a SQLite file or PostgreSQL.
 
-    with Store(resolve_db_path(args.db)) as store:
+    with Store(resolve_db_path(args.db)) as store:   # a path, or a postgresql:// URL
         if not store.has_source(sha):           # skip parsing unchanged files
             store.ingest(source, documents)     # one transaction per source
         doc = store.get_document("吉政发[2021]14号")
 
 Each `Store` owns one connection; open one per thread or process.  Writers
-take the write lock at BEGIN (WAL + busy_timeout), so concurrent ingests
-queue instead of failing or interleaving.
+take the write lock at BEGIN (SQLite: WAL + busy_timeout; PostgreSQL: an
+advisory lock, db.py), so concurrent ingests queue instead of failing or
+interleaving.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..model import Document, Extraction, Note, Source, doc_key
 from . import documents as _docs
-from .db import Database, SchemaError, migrate, open_sqlite
+from .db import Database, SchemaError, display_target, is_database_url, migrate, open_database
 from .documents import DocSummary
 from .paths import resolve_db_path
 from .refs import DocumentLookupError, resolve
@@ -28,6 +29,8 @@ __all__ = [
     "IngestResult",
     "SchemaError",
     "Store",
+    "display_target",
+    "is_database_url",
     "resolve_db_path",
 ]
 
@@ -43,17 +46,22 @@ class Store:
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0):
         """Open (creating if needed) and migrate the database at `path`.
 
-        `timeout` is how long a writer waits for another writer's lock.  A
-        PostgreSQL backend would be chosen here (from a URL) and differ only
-        in the `Database`/dialect it builds.
+        `path` is a SQLite file, or a ``postgresql://`` URL of an existing
+        database (the tables are created in its current schema).  `timeout`
+        is how long a writer waits for another writer's lock.
         """
         self.path = path
-        self._db: Database = open_sqlite(path, timeout)
+        self._db: Database = open_database(path, timeout)
         try:
             self.migrated: list[int] = migrate(self._db)  # versions applied by this open
         except BaseException:
             self._db.close()
             raise
+
+    @property
+    def backend(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self._db.dialect.name
 
     # -- lifecycle
 
