@@ -121,14 +121,16 @@ class SearchEngine:
     def refresh(self) -> None:
         """Index new documents and follow deletions; cheap when nothing changed."""
         with self._lock:
-            version = self._db.scalar("PRAGMA data_version")
+            version = self._db.change_token()
             if version == self._version and self._max_id:
                 return
             indexer.update(self._db)
-            # Our own writes do not change data_version, so read it after them.
-            self._version = self._db.scalar("PRAGMA data_version")
+            # Read after our own writes: they may or may not move the token (SQLite: not, PostgreSQL: yes).
+            self._version = self._db.change_token()
             if not self._segments:
                 self._load_copy()
+            # Ids are committed in increasing order (writers run one at a time on
+            # both engines), so "id > the last loaded" is exactly the new rows.
             pending = self._db.scalar("SELECT count(*) FROM search_nodes WHERE id > ?", (self._max_id,))
             if pending:
                 if self._base_size and pending < self._base_size // 4 and len(self._segments) < 16:
@@ -153,7 +155,8 @@ class SearchEngine:
         from pathlib import Path
 
         path = os.fspath(self.store.path)
-        return None if path == ":memory:" else Path(path + ".search")
+        # A server database has no folder of its own (and several app servers may share it).
+        return None if path == ":memory:" or self.store.backend != "sqlite" else Path(path + ".search")
 
     def _instance(self) -> str:
         row = self._db.scalar("SELECT value FROM search_meta WHERE key = 'instance'")
@@ -161,7 +164,8 @@ class SearchEngine:
             import uuid
 
             with self._db.transaction():
-                self._db.execute("INSERT OR IGNORE INTO search_meta (key, value) VALUES ('instance', ?)", (uuid.uuid4().hex,))
+                self._db.execute("INSERT INTO search_meta (key, value) VALUES ('instance', ?) ON CONFLICT DO NOTHING",
+                                 (uuid.uuid4().hex,))
             row = self._db.scalar("SELECT value FROM search_meta WHERE key = 'instance'")
         return row
 
@@ -196,11 +200,11 @@ class SearchEngine:
         length = "CASE WHEN {0} = '' THEN 0 ELSE length({0}) - length(replace({0}, ' ', '')) + 1 END"
         with self._db.transaction(write=False):
             n = self._db.scalar("SELECT count(*) FROM search_nodes")
-            cur = self._db.execute(
+            cur = self._db.stream(
                 "SELECT " + ", ".join(length.format(f) for f in I.FIELDS) + " FROM search_nodes ORDER BY id")
             lens = np.fromiter((x for row in cur for x in row), dtype=np.float32, count=n * len(I.FIELDS))
             rows = (I.Row(r[0], r[1], r[2], (r[3], r[4], r[5], r[6]), r[7], r[8])
-                    for r in self._db.execute(self._ROW_SQL, (0,)))
+                    for r in self._db.stream(self._ROW_SQL, (0,)))
             return I.build(rows, lens=lens.reshape(n, len(I.FIELDS)))
 
     def _load_rows(self, after: int) -> list[I.Row]:
