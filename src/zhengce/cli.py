@@ -15,7 +15,7 @@ from rich.tree import Tree
 
 from .model import Document
 from .pipeline import parse_paths
-from .store import DocumentLookupError, Store, resolve_db_path
+from .store import DocumentLookupError, Store, display_target, is_database_url, resolve_db_path
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="政策通: Chinese government documents, restored, structured and cited.")
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -26,7 +26,7 @@ PathsArg = Annotated[list[Path], typer.Argument(help="Files, folders (recursive)
 
 
 @app.callback()
-def _global(db: Annotated[Optional[str], typer.Option("--db", help="SQLite database file (default: $ZHENGCE_DB or ./data/zhengce.db).")] = None):
+def _global(db: Annotated[Optional[str], typer.Option("--db", help="SQLite database file or postgresql:// URL (default: $ZHENGCE_DATABASE_URL, $ZHENGCE_DB or ./data/zhengce.db).")] = None):
     _state["db"] = db
 
 
@@ -299,7 +299,8 @@ def extract_cmd(
             for ref in refs:
                 doc_id, d = _load(store, ref)
                 records.extend(extract(d, store.doc_key(doc_id), types))
-    if resolve_db_path(_state.get("db")).exists():
+    target = resolve_db_path(_state.get("db"))
+    if is_database_url(target) or Path(target).exists():
         with _store() as store:  # references resolve to stored documents when they are there
             for r in records:
                 if r.type == "reference":
@@ -385,7 +386,7 @@ def serve(
     db = resolve_db_path(_state.get("db"))
     web = create_app(db, max_upload_bytes=int(max_upload_mb * 2**20) if max_upload_mb else None)
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address needs brackets in a URL
-    err.print(f"政策通 serving {db} at http://{shown}:{port}/  (Ctrl+C to stop)", highlight=False)
+    err.print(f"政策通 serving {display_target(db)} at http://{shown}:{port}/  (Ctrl+C to stop)", highlight=False)
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
 

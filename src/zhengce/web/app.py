@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..read import limits
 from ..search import SearchEngine
-from ..store import Store
+from ..store import Store, is_database_url
 from . import api, errors, pages
 
 HERE = Path(__file__).parent
@@ -20,15 +20,16 @@ HERE = Path(__file__).parent
 def create_app(
     db_path: str | os.PathLike[str], *, max_upload_bytes: int | None = None, max_request_bytes: int | None = None
 ) -> FastAPI:
-    """The web app over the SQLite database at `db_path` (created if missing).
+    """The web app over the database at `db_path`: a SQLite file (created if missing) or a postgresql:// URL.
 
     `max_upload_bytes` caps each uploaded file (default: the readers' per-file
     limit, ZHENGCE_MAX_FILE_MB or 64 MB); `max_request_bytes` caps a whole
     upload request, checked from its Content-Length before anything is read
     (default: the archive limit).
     """
-    db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    if not is_database_url(db_path):
+        db_path = Path(db_path)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
     Store(db_path).close()  # create and migrate once, before requests open their own
     # The engine lives as long as the app, not one lifespan: test clients run
     # the lifespan once per client (or per request), and the index is costly to load.
