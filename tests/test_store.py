@@ -1,12 +1,16 @@
-"""Storage stage: real SQLite files in tmp_path, documents built by hand."""
+"""Storage stage on both backends: real SQLite files in tmp_path and fresh
+PostgreSQL databases (conftest `db_target`), documents built by hand."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from zhengce.model import Document, Node, Note, Source
@@ -14,9 +18,10 @@ from zhengce.store import DocSummary, DocumentLookupError, SchemaError, Store, r
 from zhengce.store import documents as store_documents
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "zhengce" / "store" / "migrations"
-from zhengce.store.db import Migration, migrate, open_sqlite, split_statements
+from zhengce.store.db import Migration, _to_pyformat, display_target, migrate, open_database, open_sqlite, split_statements
 
 TABLES = ("sources", "documents", "nodes", "repairs", "notes")
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
 # ------------------------------------------------------------------ builders
@@ -128,9 +133,25 @@ def office_notice(path: str = "2021/28.txt") -> tuple[Source, Document]:
     return src, make_document(src)
 
 
-def counts(db_path: Path) -> dict[str, int]:
-    with sqlite3.connect(db_path) as conn:
-        return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+def counts(target) -> dict[str, int]:
+    db = open_database(target)  # a connection of its own: sees only what was committed
+    try:
+        return {t: db.scalar(f"SELECT COUNT(*) FROM {t}") for t in TABLES}
+    finally:
+        db.close()
+
+
+def schema_objects(target, kind: str) -> set[str]:
+    """Names of the tables or indexes in the database (the current schema on PostgreSQL)."""
+    db = open_database(target)
+    try:
+        if db.dialect.name == "sqlite":
+            return {r[0] for r in db.all("SELECT name FROM sqlite_master WHERE type = ?", (kind,))}
+        if kind == "table":
+            return {r[0] for r in db.all("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+        return {r[0] for r in db.all("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
+    finally:
+        db.close()
 
 
 @pytest.fixture
@@ -139,65 +160,106 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path):
-    with Store(db_path) as s:
+def store(db_target):
+    with Store(db_target) as s:
         yield s
 
 
 # ------------------------------------------------------------ connection
 
-def test_wal_foreign_keys_and_busy_timeout(store: Store, db_path: Path):
-    assert db_path.exists()  # parent directory created
-    with sqlite3.connect(db_path) as other:  # the mode is persistent: any connection sees it
-        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    conn = store._db.conn
-    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+def test_wal_foreign_keys_and_busy_timeout(db_path: Path):
+    with Store(db_path) as store:
+        assert db_path.exists()  # parent directory created
+        with sqlite3.connect(db_path) as other:  # the mode is persistent: any connection sees it
+            assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        conn = store._db.conn
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
 
 
-def test_context_manager_closes(db_path: Path):
-    with Store(db_path) as s:
+def test_postgres_session_settings(pg_url: str):
+    with Store(pg_url, timeout=7) as store:
+        assert store.backend == "postgresql"
+        conn = store._db.conn
+        assert conn.autocommit  # transactions are ours (BEGIN … COMMIT), as with sqlite3 isolation_level=None
+        assert store._db.scalar("SHOW lock_timeout") == "7s"  # the writer's wait, like busy_timeout
+        assert store._db.scalar("SHOW server_encoding") == "UTF8"
+
+
+def test_rows_by_index_and_by_name(store: Store):
+    row = store._db.one("SELECT 1 AS a, 'x%?' AS b, NULL AS c")
+    assert (row[0], row[1], row[-1]) == (1, "x%?", None)  # % and ? inside a literal are text
+    assert (row["a"], row["b"], row["B"]) == (1, "x%?", "x%?")  # names, case-insensitive like sqlite3.Row
+    assert list(row.keys()) == ["a", "b", "c"] and dict(row) == {"a": 1, "b": "x%?", "c": None}
+    a, b, c = row
+    assert (a, b, c) == (1, "x%?", None) and len(row) == 3
+    with pytest.raises(IndexError):
+        row["nope"]
+    assert dict(store._db.all("SELECT 'k', 2")) == {"k": 2}  # rows unpack as pairs
+
+
+def test_context_manager_closes(db_target):
+    with Store(db_target) as s:
         conn = s._db.conn
-    with pytest.raises(sqlite3.ProgrammingError):
+    with pytest.raises((sqlite3.ProgrammingError, psycopg.OperationalError)):
         conn.execute("SELECT 1")
     s.close()  # closing twice is harmless
 
 
+def test_transaction_misuse_is_refused(store: Store):
+    db = store._db
+    with db.transaction(write=False):
+        with pytest.raises(RuntimeError, match="nested in a read"):
+            with db.transaction():
+                pass
+    with pytest.raises(RuntimeError, match="outside a write transaction"):
+        db.select_for_update("SELECT 1")
+    with pytest.raises(ValueError):
+        with db.transaction(lock="table"):  # type: ignore[arg-type]
+            pass
+    with db.transaction(lock="rows"):
+        with pytest.raises(RuntimeError, match="nested in a rows-lock"):
+            with db.transaction():
+                pass
+    with db.transaction():  # the connection is fine afterwards
+        assert db.scalar("SELECT 41 + 1") == 42
+
+
 # ------------------------------------------------------------ migrations
 
-def test_migrations_recorded_and_idempotent(db_path: Path):
+def test_migrations_recorded_and_idempotent(db_target):
     shipped = sorted(int(p.name[:4]) for p in MIGRATIONS.glob("*.sql"))
-    with Store(db_path) as s:
+    with Store(db_target) as s:
         assert s.migrated == shipped == list(range(1, len(shipped) + 1))
-    with Store(db_path) as s:
+    with Store(db_target) as s:
         assert s.migrated == []  # nothing new on a second open
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT version, name, applied_at FROM schema_migrations").fetchall()
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        rows = s._db.all("SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
     assert [(v, n) for v, n, _ in rows][:2] == [(1, "initial"), (2, "extractions")]
     assert rows[0][2].startswith("20")  # ISO timestamp
-    assert set(TABLES) <= tables
-    assert {"documents_doc_number_key", "documents_title_key", "nodes_doc_kind"} <= indexes
+    assert set(TABLES) | {"extractions", "search_nodes", "store_changes"} <= schema_objects(db_target, "table")
+    assert {"documents_doc_number_key", "documents_title_key", "nodes_doc_kind"} <= schema_objects(db_target, "index")
 
 
-def test_newer_schema_is_refused(db_path: Path):
-    Store(db_path).close()
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')")
+def test_newer_schema_is_refused(db_target):
+    Store(db_target).close()
+    db = open_database(db_target)
+    db.execute("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')")
+    db.close()
     with pytest.raises(SchemaError, match="version 99"):
-        Store(db_path)
+        Store(db_target)
 
 
-def test_failing_migration_applies_nothing(tmp_path: Path):
-    db = open_sqlite(tmp_path / "m.db")
-    good = Migration(1, "one", "CREATE TABLE a (id {{ID_PK}}, note TEXT DEFAULT 'x;y');")
+def test_failing_migration_applies_nothing(db_target):
+    db = open_database(db_target)
+    good = Migration(1, "one", "CREATE TABLE a (id {{ID_PK}}, note TEXT DEFAULT 'x;y%');")
     bad = Migration(2, "two", "CREATE TABLE b (id INTEGER); CREATE TABLE b (id INTEGER);")
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises((sqlite3.OperationalError, psycopg.errors.DuplicateTable)):
         migrate(db, [good, bad])
-    assert db.all("SELECT name FROM sqlite_master WHERE type = 'table'") == []
+    assert schema_objects(db_target, "table") == set()
     assert migrate(db, [good]) == [1]
     assert migrate(db, [good]) == []
+    with db.transaction():  # the token became a never-reused generated key on both engines
+        assert tuple(db.one("INSERT INTO a DEFAULT VALUES RETURNING id, note")) == (1, "x;y%")
     db.close()
 
 
@@ -236,18 +298,18 @@ def test_several_documents_in_one_source_keep_order(store: Store):
     assert [store.get_document(i).title for i in result.document_ids] == [doc.title, second.title]
 
 
-def test_reingest_same_content_is_a_noop(store: Store, db_path: Path):
+def test_reingest_same_content_is_a_noop(store: Store, db_target):
     src, doc = notice()
     first = store.ingest(src, [doc])
-    before = counts(db_path)
+    before = counts(db_target)
     assert store.has_source(src.sha256)
     again = store.ingest(Source(src.path, src.text, src.format, src.encoding), [make_document(src)])
     assert again.status == "unchanged"
     assert again.document_ids == first.document_ids and again.source_id == first.source_id
-    assert counts(db_path) == before
+    assert counts(db_target) == before
 
 
-def test_changed_content_replaces_old_version(store: Store, db_path: Path):
+def test_changed_content_replaces_old_version(store: Store, db_target):
     src, doc = notice()
     other_src, other = opinion()
     old = store.ingest(src, [doc])
@@ -263,31 +325,31 @@ def test_changed_content_replaces_old_version(store: Store, db_path: Path):
     assert "转供电" in store.get_document("吉政发〔2021〕14号").text
     assert store.get_document("吉政发〔2021〕16号") == other  # other sources untouched
     # the old version's rows are gone (cascade), nothing duplicated
-    assert counts(db_path) == {"sources": 2, "documents": 2, "nodes": 4 + 5, "repairs": 6, "notes": 2}
+    assert counts(db_target) == {"sources": 2, "documents": 2, "nodes": 4 + 5, "repairs": 6, "notes": 2}
 
 
 class Unserialisable:
     pass
 
 
-def test_failure_midway_stores_nothing(store: Store, db_path: Path):
+def test_failure_midway_stores_nothing(store: Store, db_target):
     store.ingest(*opinion()[:1], [opinion()[1]])
-    before = counts(db_path)
+    before = counts(db_target)
     src, doc = notice()
     bad = make_document(src)
     bad.nodes[2].attrs = {"x": Unserialisable()}  # json fails after source, document and node rows were written
     with pytest.raises(TypeError):
         store.ingest(src, [doc, bad])
-    assert counts(db_path) == before
+    assert counts(db_target) == before
     assert not store.has_source(src.sha256)
     # the connection is usable again and the same source can be stored properly
     assert store.ingest(src, [doc]).status == "added"
 
 
-def test_failed_replacement_keeps_previous_version(store: Store, db_path: Path, monkeypatch):
+def test_failed_replacement_keeps_previous_version(store: Store, db_target, monkeypatch):
     src, doc = notice()
     old = store.ingest(src, [doc])
-    before = counts(db_path)
+    before = counts(db_target)
     new_src, new_doc = notice(extra="新增内容。")
     real = store_documents.insert_document
     calls = []
@@ -302,18 +364,19 @@ def test_failed_replacement_keeps_previous_version(store: Store, db_path: Path, 
     with pytest.raises(RuntimeError, match="disk on fire"):
         store.ingest(new_src, [new_doc, new_doc])
     assert calls == [0, 1]  # the first document really was written before the failure
-    assert counts(db_path) == before
+    assert counts(db_target) == before
     assert store.has_source(src.sha256) and not store.has_source(new_src.sha256)
     assert store.get_document(old.document_ids[0]) == doc
 
 
-def test_constraint_violation_rolls_back(store: Store, db_path: Path):
+def test_constraint_violation_rolls_back(store: Store, db_target):
     src, doc = notice()
     bad = make_document(src)
     bad.nodes.append(bad.nodes[1])  # duplicate node id: primary key violation
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         store.ingest(src, [bad])
-    assert counts(db_path) == dict.fromkeys(TABLES, 0)
+    assert counts(db_target) == dict.fromkeys(TABLES, 0)
+    assert store.ingest(src, [doc]).status == "added"  # the connection is usable again
 
 
 def test_source_without_documents_is_remembered(store: Store):
@@ -323,13 +386,13 @@ def test_source_without_documents_is_remembered(store: Store):
     assert store.ingest(src, []).status == "unchanged"
 
 
-def test_delete_source_cascades(store: Store, db_path: Path):
+def test_delete_source_cascades(store: Store, db_target):
     src, doc = notice()
     store.ingest(src, [doc])
     store.ingest(*opinion()[:1], [opinion()[1]])
     assert store.delete_source(src.path) is True
     assert store.delete_source(src.path) is False
-    assert counts(db_path) == {"sources": 1, "documents": 1, "nodes": 5, "repairs": 3, "notes": 1}
+    assert counts(db_target) == {"sources": 1, "documents": 1, "nodes": 5, "repairs": 3, "notes": 1}
 
 
 # ------------------------------------------------------------ listing
@@ -433,6 +496,17 @@ def test_like_wildcards_are_literal(store: Store, three):
         store.resolve("%")
     with pytest.raises(LookupError):
         store.resolve("_")
+    # LIKE with a literal % in the SQL text itself, and ASCII case ignored on both engines.
+    assert store._db.scalar("SELECT count(*) FROM documents WHERE title LIKE '%开发区%'") == 1
+    assert store._db.scalar("SELECT count(*) FROM sources WHERE path LIKE '2021/1_.TXT'") == 2
+
+
+def test_sql_translation_for_postgres():
+    assert _to_pyformat("SELECT a FROM t WHERE b = ? AND c LIKE '%x?%' ESCAPE '\\'") == (
+        "SELECT a FROM t WHERE b = %s AND c ILIKE '%%x?%%' ESCAPE '\\'")
+    assert _to_pyformat("SELECT likely, 'it''s ?' FROM unlike -- 100% ?\nWHERE x = ?") == (
+        "SELECT likely, 'it''s ?' FROM unlike -- 100%% ?\nWHERE x = %s")
+    assert _to_pyformat('SELECT "odd?name", 5 % 2') == 'SELECT "odd?name", 5 %% 2'
 
 
 # ------------------------------------------------------------ database path
@@ -440,6 +514,7 @@ def test_like_wildcards_are_literal(store: Store, three):
 def test_resolve_db_path_precedence(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("ZHENGCE_DB", raising=False)
+    monkeypatch.delenv("ZHENGCE_DATABASE_URL", raising=False)
     assert resolve_db_path(None) == Path("data/zhengce.db")
     assert (tmp_path / "data").is_dir()
 
@@ -454,33 +529,47 @@ def test_resolve_db_path_precedence(tmp_path: Path, monkeypatch):
     assert resolve_db_path(None) == Path("data/zhengce.db")
     assert resolve_db_path("") == Path("data/zhengce.db")
 
+    # A URL comes back as it is; ZHENGCE_DATABASE_URL beats ZHENGCE_DB, --db beats both.
+    url = "postgresql://zc:secret@db.example:5432/zhengce"
+    monkeypatch.setenv("ZHENGCE_DB", str(tmp_path / "env" / "e.db"))
+    monkeypatch.setenv("ZHENGCE_DATABASE_URL", url)
+    assert resolve_db_path(None) == url
+    assert resolve_db_path("postgres://h/other") == "postgres://h/other"
+    assert resolve_db_path(str(tmp_path / "cli" / "c.db")) == tmp_path / "cli" / "c.db"
+    monkeypatch.setenv("ZHENGCE_DATABASE_URL", "")
+    assert resolve_db_path(None) == tmp_path / "env" / "e.db"
+    assert display_target(url) == "postgresql://zc:***@db.example:5432/zhengce"  # printed without the password
+    assert display_target("postgresql://zc@h/db") == "postgresql://zc@h/db"
+
 
 # ------------------------------------------------------------ concurrency
 
-def _ingest_many(db_path: str, prefix: str, n: int, barrier=None) -> list[str]:
+def _ingest_many(target: str, prefix: str, n: int, barrier=None) -> list[str]:
     if barrier is not None:
         barrier.wait()
     statuses = []
-    with Store(db_path, timeout=60) as s:
+    with Store(target, timeout=60) as s:
         for k in range(n):
             src, doc = notice(f"{prefix}/{k}.txt", number=f"吉政发〔2021〕{k}号", extra=f"{prefix}{k}")
             statuses.append(s.ingest(src, [doc]).status)
     return statuses
 
 
-def _check_all_there(db_path: Path, expected: int) -> None:
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-    assert counts(db_path) == {"sources": expected, "documents": expected, "nodes": 4 * expected,
-                               "repairs": 3 * expected, "notes": expected}
+def _check_all_there(target, expected: int) -> None:
+    if not isinstance(target, str) or not target.startswith("postgres"):
+        with sqlite3.connect(target) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    # (PostgreSQL checks foreign keys on every statement; there is nothing to verify afterwards.)
+    assert counts(target) == {"sources": expected, "documents": expected, "nodes": 4 * expected,
+                              "repairs": 3 * expected, "notes": expected}
 
 
-def test_concurrent_writers_threads(db_path: Path):
+def test_concurrent_writers_threads(db_target):
     barrier = threading.Barrier(3)
     results: dict[str, list[str]] = {}
     threads = [
-        threading.Thread(target=lambda p=p: results.__setitem__(p, _ingest_many(str(db_path), p, 15, barrier)))
+        threading.Thread(target=lambda p=p: results.__setitem__(p, _ingest_many(str(db_target), p, 15, barrier)))
         for p in ("a", "b", "c")
     ]
     for t in threads:
@@ -488,24 +577,86 @@ def test_concurrent_writers_threads(db_path: Path):
     for t in threads:
         t.join()
     assert results == {p: ["added"] * 15 for p in ("a", "b", "c")}
-    _check_all_there(db_path, 45)
+    _check_all_there(db_target, 45)
 
 
-def test_concurrent_writers_processes(db_path: Path):
+def test_concurrent_writers_processes(db_target):
     # spawn: each worker is a fresh interpreter with its own connection, racing even the first migration
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(3) as pool:
-        out = pool.starmap(_ingest_many, [(str(db_path), p, 15) for p in ("x", "y", "z")])
+        out = pool.starmap(_ingest_many, [(str(db_target), p, 15) for p in ("x", "y", "z")])
     assert out == [["added"] * 15] * 3
-    _check_all_there(db_path, 45)
-    with Store(db_path) as s:
+    _check_all_there(db_target, 45)
+    with Store(db_target) as s:
         assert s.migrated == []
         assert len(s.list_documents()) == 45
 
 
-def test_concurrent_same_content_stored_once(db_path: Path):
+def test_concurrent_same_content_stored_once(db_target):
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(2) as pool:
-        out = pool.starmap(_ingest_many, [(str(db_path), "same", 5)] * 2)
+        out = pool.starmap(_ingest_many, [(str(db_target), "same", 5)] * 2)
     assert sorted(out[0] + out[1]) == ["added"] * 5 + ["unchanged"] * 5
-    _check_all_there(db_path, 5)
+    _check_all_there(db_target, 5)
+
+
+# Read-modify-write by several departments at once: the primitive monitoring
+# builds on.  Each report reads the row, computes the new value in Python and
+# writes it back; with the row locked first no report may be lost.
+
+def _make_report_table(target) -> None:
+    with Store(target) as s, s._db.transaction():
+        s._db.execute("CREATE TABLE IF NOT EXISTS reports (indicator TEXT PRIMARY KEY, total INTEGER NOT NULL, log TEXT NOT NULL)")
+        s._db.execute("INSERT INTO reports VALUES ('enterprises', 0, '[]')")
+
+
+def _report_many(target: str, dept: str, n: int, lock: str, barrier=None) -> None:
+    with Store(target, timeout=60) as s:
+        db = s._db
+        if barrier is not None:
+            barrier.wait()
+        for k in range(n):
+            with db.transaction(lock=lock):
+                (row,) = db.select_for_update("SELECT total, log FROM reports WHERE indicator = ?", ("enterprises",))
+                total, log = row["total"], json.loads(row["log"])
+                time.sleep(0.001)  # widen the window between read and write: a lost update would show
+                db.execute("UPDATE reports SET total = ?, log = ? WHERE indicator = ?",
+                           (total + 1, json.dumps(log + [f"{dept}{k}"]), "enterprises"))
+
+
+def _check_reports(target, expected: set[str]) -> None:
+    with Store(target) as s:
+        row = s._db.one("SELECT total, log FROM reports WHERE indicator = ?", ("enterprises",))
+    assert row["total"] == len(expected)
+    assert sorted(json.loads(row["log"])) == sorted(expected)
+
+
+@pytest.mark.parametrize("lock", ["database", "rows"])
+def test_concurrent_reports_never_lose_an_update_threads(db_target, lock):
+    _make_report_table(db_target)
+    barrier = threading.Barrier(2)
+    threads = [threading.Thread(target=_report_many, args=(str(db_target), d, 25, lock, barrier)) for d in ("发改", "统计")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    _check_reports(db_target, {f"{d}{k}" for d in ("发改", "统计") for k in range(25)})
+
+
+def test_concurrent_reports_never_lose_an_update_processes(db_target):
+    _make_report_table(db_target)
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        pool.starmap(_report_many, [(str(db_target), d, 20, "rows") for d in ("工信", "财政")])
+    _check_reports(db_target, {f"{d}{k}" for d in ("工信", "财政") for k in range(20)})
+
+
+def test_change_token_follows_other_connections(db_target):
+    with Store(db_target) as reader, Store(db_target) as writer:
+        token = reader._db.change_token()
+        assert token is not None and reader._db.change_token() == token  # nothing happened
+        writer.ingest(*notice()[:1], [notice()[1]])
+        moved = reader._db.change_token()
+        assert moved != token
+        writer.delete_source(notice()[0].path)
+        assert reader._db.change_token() != moved
