@@ -27,7 +27,8 @@ run: setup
 	$(VENV)/bin/zhengce --db $(DB) ingest corpus/jilin/*.txt
 	$(VENV)/bin/zhengce --db $(DB) serve --host $(HOST) --port $(PORT)
 
-# Chromium and CJK fonts for the browser tests (apt-get, only when missing).
+# Chromium and CJK fonts for the browser tests, PostgreSQL server binaries for
+# the PostgreSQL storage tests (apt-get, only when missing).
 system:
 	sh scripts/setup-system.sh
 

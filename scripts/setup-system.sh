@@ -1,13 +1,17 @@
 #!/bin/sh
-# System packages the browser tests need: Chromium (driven by Playwright through
+# System packages the tests need: Chromium (driven by Playwright through
 # /usr/bin/chromium; `playwright install` is never used) and CJK fonts so that
-# Chinese renders in the screenshots.  Debian/Ubuntu; does nothing when present.
+# Chinese renders in the screenshots; the PostgreSQL server binaries, from which
+# the PostgreSQL storage tests start a throwaway server of their own (as the
+# postgres user, in a temporary folder).  Debian/Ubuntu; does nothing when present.
 set -eu
 
 missing=""
 [ -x /usr/bin/chromium ] || missing="$missing chromium"
 # Any Chinese font will do (fontconfig comes with Chromium); else Noto CJK.
 fc-list :lang=zh family 2>/dev/null | grep -q . || missing="$missing fonts-noto-cjk"
+# Debian keeps initdb/pg_ctl off PATH, in a folder per major version.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 [ -z "$missing" ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
