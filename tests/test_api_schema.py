@@ -21,6 +21,11 @@ READ_PATHS = [
     "/api/v1/extractions",
     "/api/v1/search",
     "/api/v1/ask",
+    "/api/v1/rules",
+    "/api/v1/rules/{rule_id}",
+    "/api/v1/facts",
+    "/api/v1/profiles",
+    "/api/v1/profiles/{name}",
 ]
 
 

@@ -171,3 +171,9 @@ def ask(engine: EngineDep, q: Question):
     from ..ask import ask as answer
 
     return answer(engine, q).to_dict()
+
+
+# 政策直达: rules, facts, matching, saved profiles, push lists, review (match_api.py).
+from . import match_api  # noqa: E402 (after this module's routes: its router shares the prefix)
+
+router.include_router(match_api.router)
