@@ -174,3 +174,9 @@ def extractions_xlsx(
 
 def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+# ------------------------------------------------------------------- 政策直达, 规则库 (match_pages.py)
+from . import match_pages  # noqa: E402
+
+router.include_router(match_pages.router)

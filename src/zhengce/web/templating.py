@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -84,13 +85,30 @@ def untitled(path: str) -> str:
     return f"（无标题）{Path(path).name}"
 
 
+def amount_range(a: dict | None) -> str:
+    """A computed amount as people read it: '1000万元', '50–200万元', '最高300万元', '' when not stated."""
+    if not a:
+        return ""
+    lo, hi, unit = show_value(a.get("min")), show_value(a.get("max")), a.get("unit") or ""
+    if lo and hi:
+        return f"{lo}{unit}" if lo == hi else f"{lo}–{hi}{unit}"
+    if hi:
+        return f"最高{hi}{unit}"
+    return f"不低于{lo}{unit}" if lo else ""
+
+
+def rule_url(rule_id: str) -> str:
+    """The 规则库 page of a rule (its id percent-encoded: ids may hold '#' or '/')."""
+    return "/rules/" + quote(rule_id, safe="")
+
+
 def to_json(v: Any) -> Markup:
     # Safe inside <script type="application/json">: no "</" can close the element.
     return Markup(json.dumps(v, ensure_ascii=False).replace("</", "<\\/"))
 
 
-templates.env.filters.update(value=show_value, snippet=mark_snippet, lines=lines, tojson_safe=to_json, untitled=untitled)
+templates.env.filters.update(amount=amount_range, value=show_value, snippet=mark_snippet, lines=lines, tojson_safe=to_json, untitled=untitled)
 templates.env.globals.update(
-    node_url=node_url, labels=labels, type_labels=labels.TYPE_LABELS, field_labels=labels.FIELD_LABELS,
+    node_url=node_url, rule_url=rule_url, labels=labels, type_labels=labels.TYPE_LABELS, field_labels=labels.FIELD_LABELS,
     kind_labels=labels.NODE_KINDS, type_css=Markup(type_css()),
 )

@@ -87,3 +87,42 @@
   const hl = document.querySelector(".node.hl");
   if (hl && !views.text.hidden) hl.scrollIntoView({ block: "center" });
 })();
+
+(function matchForm() {
+  const form = document.getElementById("profile-form");
+  if (!form) return;
+  const rows = document.getElementById("fact-rows");
+  const add = document.getElementById("add-fact");
+
+  function newRow(name) {
+    const row = rows.querySelector(".fact-row").cloneNode(true);
+    row.querySelectorAll("input").forEach(i => { i.value = ""; });
+    row.querySelector(".fact-label")?.remove();
+    row.querySelector("input[name=fact_name]").value = name || "";
+    rows.append(row);
+    return row;
+  }
+  add.hidden = false;
+  add.addEventListener("click", () => newRow().querySelector("input").focus());
+
+  // 需补充: take the reader to the control for that fact (a form field, or a 其他事实 row).
+  document.addEventListener("click", e => {
+    const chip = e.target.closest(".fact-chip");
+    if (!chip) return;
+    const name = chip.dataset.fact;
+    let input = form.elements.namedItem(name);
+    if (!input || input instanceof RadioNodeList) {
+      const names = [...rows.querySelectorAll("input[name=fact_name]")];
+      const row = (names.find(i => i.value === name) || names.find(i => !i.value))?.closest(".fact-row") || newRow();
+      row.querySelector("input[name=fact_name]").value = name;
+      input = row.querySelector("input[name=fact_value]");
+    }
+    input.scrollIntoView({ block: "center" });
+    input.focus();
+  });
+})();
+
+document.addEventListener("click", e => {
+  const b = e.target.closest("[data-confirm]");
+  if (b && !confirm(b.dataset.confirm)) e.preventDefault();
+});
