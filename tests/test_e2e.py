@@ -188,3 +188,45 @@ def test_concurrent_reads_and_an_upload_on_the_real_server(server):
         reads = list(pool.map(get, urls))
     assert reads == [200] * len(urls) and writes.result() == 200
     assert httpx.get(server + "/api/v1/search", params={"q": "消费券"}).json()["hits"][0]["doc"] == "某县人民政府关于促进消费的通知"
+
+
+def test_match_a_profile_and_follow_the_citation(page: Page):
+    """政策直达: a listed enterprise qualifies for the listing award (吉政发〔2021〕16号); the
+    citation opens the clause highlighted in the reader."""
+    page.goto("/match")
+    page.get_by_label("企业名称").fill("长春某药业股份有限公司")
+    page.get_by_label("主体类型").select_option(label="企业")
+    page.get_by_label("所在省份").fill("吉林省")
+    page.get_by_label("所在市（州）").fill("长春市")
+    page.get_by_label("所属行业").fill("医药健康")
+    page.get_by_label("年营业收入（主营业务收入、销售收入）（万元）").fill("1.2亿元")
+    page.get_by_label("上市（挂牌）板块").select_option("科创板")
+    page.get_by_label("上市（挂牌）日期").fill("2021-09-01")
+    page.get_by_label("总部在本省").select_option("是")
+    page.get_by_label("主营业务在本省").select_option("是")
+    page.get_by_label("高新技术企业").check()
+    page.get_by_label("评估日期").last.fill("2021-10-01")
+    shot(page, "08-match-form")
+    page.get_by_role("button", name="匹配", exact=True).click()
+
+    eligible = page.locator("details#eligible")
+    card = eligible.locator("article.rule-card", has_text="鼓励市场化运营")
+    expect(card).to_be_visible()
+    expect(card.locator(".amount")).to_contain_text("1000万元")
+    expect(card.locator("ul.conditions li.res-true")).to_have_count(4)
+    expect(page.locator("details#unknown .fact-chip").first).to_be_visible()
+    card.scroll_into_view_if_needed()
+    shot(page, "09-match-results")
+
+    # 需补充 takes the reader to the field to fill.
+    chip = page.locator("details#unknown .fact-chip", has_text="企业规模").first
+    chip.click()
+    expect(page.get_by_label("企业规模")).to_be_focused()
+
+    card.locator("a.cite").click()
+    page.wait_for_url(re.compile(r"/doc/2\?hl=n12#node-n12"))
+    node = page.locator("#node-n12")
+    expect(node).to_have_class(re.compile(r"\bhl\b"))
+    expect(node).to_contain_text("科创板成功上市")
+    assert 0 <= node.bounding_box()["y"] < 900  # scrolled into view
+    shot(page, "10-match-citation")
