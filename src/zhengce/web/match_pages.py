@@ -45,9 +45,8 @@ def _page(request: Request, name: str, status: int = 200, **context):
 # ------------------------------------------------------------------- 政策直达
 
 
-def _match_page(request: Request, store: Store, form: ProfileForm, as_of: str | None, *, results=None, message=None,
-                error=None, status=200, loaded=None):
-    rules = Rules.load(store)
+def _match_page(request: Request, store: Store, rules: Rules, form: ProfileForm, as_of: str | None, *, results=None,
+                message=None, error=None, status=200, loaded=None):
     certs = certification_choices(rules.book)
     return _page(
         request, "match.html", status,
@@ -57,10 +56,9 @@ def _match_page(request: Request, store: Store, form: ProfileForm, as_of: str | 
     )
 
 
-def _run(store: Store, profile, as_of: str) -> list[dict]:
+def _run(rules: Rules, profile, as_of: str) -> list[dict]:
     """The results as the API gives them; among the unknown ones, those missing the fewest facts
     come first (the closest to eligible)."""
-    rules = Rules.load(store)
     results = [rules.result(r) for r in match(profile, rules.book, as_of)]
     return sorted(results, key=lambda r: (STATUSES.index(r["status"]), len(r["missing"]) if r["status"] == "unknown" else 0))
 
@@ -71,16 +69,16 @@ def match_page(
     load: Annotated[Optional[str], Query(max_length=200)] = None,
     as_of: Annotated[Optional[str], Query(max_length=10)] = None,
 ):
+    rules = Rules.load(store)
     if not load:
-        return _match_page(request, store, ProfileForm(), as_of)
+        return _match_page(request, store, rules, ProfileForm(), as_of)
     try:
         profile = get_profile(store, load)
     except KeyError:
         raise ApiError("not_found", f"没有名为“{load}”的档案。") from None
-    certs = certification_choices(Rules.load(store).book)
     when = as_of_date(as_of)
-    return _match_page(request, store, ProfileForm.from_profile(profile, certs), when, results=_run(store, profile, when),
-                       message=f"已载入档案“{load}”。", loaded=load)
+    form = ProfileForm.from_profile(profile, certification_choices(rules.book))
+    return _match_page(request, store, rules, form, when, results=_run(rules, profile, when), message=f"已载入档案“{load}”。", loaded=load)
 
 
 @router.post("/match")
@@ -90,25 +88,25 @@ async def match_post(request: Request, store: StoreDep):
 
 
 def _match_post(request: Request, store: Store, raw) -> Response:
+    rules = Rules.load(store)
     form = ProfileForm.from_form(raw)
     as_of = form.get("as_of") or None
     try:
         when = as_of_date(as_of)
     except ApiError:
-        return _match_page(request, store, form, None, error=f"评估日期“{as_of}”不是日期（年-月-日）。", status=422)
+        return _match_page(request, store, rules, form, None, error=f"评估日期“{as_of}”不是日期（年-月-日）。", status=422)
     try:
         profile = parse_profile(form.to_profile_dict(), "档案")
     except ProfileError as e:
-        return _match_page(request, store, form, when, error=profile_error_words(str(e)), status=422)
-    message = None
+        return _match_page(request, store, rules, form, when, error=profile_error_words(str(e)), status=422)
+    message, name = None, form.get("save_name") or None
     if form.get("action") == "save":
-        name = form.get("save_name") or profile.name
+        name = name or profile.name
         if not name:
-            return _match_page(request, store, form, when, error="保存档案需要名称：请填写档案名称或企业名称。", status=422)
+            return _match_page(request, store, rules, form, when, error="保存档案需要名称：请填写档案名称或企业名称。", status=422)
         save_profile(store, name, profile)
         message = f"已保存档案“{name}”。"
-    return _match_page(request, store, form, when, results=_run(store, profile, when), message=message,
-                       loaded=form.get("save_name") or None)
+    return _match_page(request, store, rules, form, when, results=_run(rules, profile, when), message=message, loaded=name)
 
 
 @router.post("/match/delete")
