@@ -102,6 +102,7 @@ class _ThrowawayPostgres:
             self.prefix = ["runuser", "-u", "postgres", "--"]
         self.port = _free_port()
         self.started = False
+        (self.root / "owner.pid").write_text(str(os.getpid()))  # lets a later session clean up after a killed one
 
     def _run(self, *args: str) -> None:
         import subprocess
@@ -130,6 +131,35 @@ class _ThrowawayPostgres:
             subprocess.run([*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"],
                            capture_output=True, timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def reap_orphans(self) -> None:
+        """Stop servers left by sessions that were killed (no teardown, no atexit on SIGKILL/SIGTERM)."""
+        import shutil
+        import subprocess
+
+        for root in self.root.parent.glob("zhengce-pg-*"):
+            try:
+                owner = int((root / "owner.pid").read_text())
+            except (OSError, ValueError):
+                continue
+            if root == self.root or _alive(owner):
+                continue
+            if (root / "data" / "postmaster.pid").exists():
+                subprocess.run([*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate",
+                                "-w", "stop"], capture_output=True, timeout=60)
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _free_port() -> int:
@@ -163,6 +193,7 @@ def pg_server():
                     f"/usr/lib/postgresql/*/bin or on PATH, and ${PG_URL_ENV} is not set "
                     f"(install the 'postgresql' package: scripts/setup-system.sh)")
     server = _ThrowawayPostgres(bindir)
+    server.reap_orphans()
     atexit.register(server.stop)  # also when the session dies without running fixture teardown
     try:
         yield server.start()
