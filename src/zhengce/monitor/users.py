@@ -1,0 +1,352 @@
+"""Accounts, passwords, sessions and API tokens.
+
+    add_user(store, "gxt", "s3cret!", role="department", units=["省工信厅"], by=admin)
+    user = authenticate(store, "gxt", "s3cret!")          # AuthError if wrong / disabled
+    s = create_session(store, user)                         # s.token (give to the browser), s.csrf_token
+    user = verify_session(store, s.token)                   # AuthError once expired, revoked or disabled
+    check_csrf(store, s.token, form_csrf)                   # True only for this session's token
+    revoke_session(store, s.token); expire_sessions(store)  # logout; housekeeping
+
+Roles: ``admin`` (everything), ``department`` (belongs to one or more units;
+reports and edits what its units are responsible for, reads the rest),
+``viewer`` (reads).  Passwords are hashed with scrypt (hashlib, N=2**14, r=8,
+p=1, a 16-byte random salt; the parameters are stored with the hash so they
+can be raised later).  Tokens are 256-bit random strings; the database keeps
+only their SHA-256, so a copy of it does not let anyone log in.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..store import Store
+from . import audit
+from .clock import now_utc, stamp
+from .errors import AccessDenied, AuthError, MonitorError, NotFound
+from .units import canonical_unit
+
+ROLES = ("admin", "department", "viewer")
+SESSION_TTL = timedelta(hours=8)
+API_TOKEN_TTL = timedelta(days=90)
+MIN_PASSWORD = 8
+
+# scrypt cost: ~50 ms and 16 MB per hash on a laptop core (OWASP's minimum is N=2**17 with r=8 for
+# interactive logins at higher memory; N=2**14 is the Python docs' example and keeps tests fast).
+SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN = 2**14, 8, 1, 32
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: str
+    units: tuple[str, ...] = ()
+    display_name: str | None = None
+    disabled: bool = False
+    created_at: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin" and not self.disabled
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "username": self.username, "display_name": self.display_name, "role": self.role,
+                "units": list(self.units), "disabled": self.disabled, "created_at": self.created_at}
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str  # the secret: only the caller sees it; the database has its hash
+    user: User
+    kind: str  # session | api
+    csrf_token: str | None
+    created_at: str
+    expires_at: str
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "user": self.user.to_dict(), "csrf_token": self.csrf_token,
+                "created_at": self.created_at, "expires_at": self.expires_at}
+
+
+# ------------------------------------------------------------------ passwords
+
+def _b64(b: bytes) -> str:
+    return base64.b64encode(b).decode("ascii")
+
+
+def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
+    """``scrypt$N$r$p$salt$hash`` (base64), a fresh salt each time."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=SCRYPT_LEN, maxmem=2**26)
+    return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    """True when `password` hashes to `encoded`; compared in constant time.  Malformed → False."""
+    try:
+        scheme, n, r, p, salt, digest = encoded.split("$")
+        if scheme != "scrypt":
+            return False
+        want = base64.b64decode(digest)
+        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                             dklen=len(want), maxmem=2**26)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, want)
+
+
+_DUMMY_HASH: str | None = None
+
+
+def _burn(password: str) -> None:
+    """Spend the time of one verification, so an unknown user name takes as long as a wrong password."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password("not a password")
+    verify_password(password, _DUMMY_HASH)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise MonitorError(f"password too short: at least {MIN_PASSWORD} characters")
+
+
+# ---------------------------------------------------------------- accounts
+
+def _require_admin(store: Store, by: User | None, action: str, target: str) -> None:
+    """`by` None means the local operator bootstrapping (only allowed while no admin exists)."""
+    if by is None:
+        if count_admins(store) == 0:
+            return
+        audit.log(store, None, action, "user", target, outcome="refused", detail={"reason": "no acting user"})
+        raise AccessDenied(f"{action} {target}: act as an admin (an admin account exists)")
+    if not by.is_admin:
+        audit.log(store, by, action, "user", target, outcome="refused", detail={"reason": f"role {by.role}"})
+        raise AccessDenied(f"{action} {target}: {by.username} is not an admin")
+
+
+def count_admins(store: Store) -> int:
+    return int(store._db.scalar("SELECT COUNT(*) FROM monitor_users WHERE role = 'admin' AND disabled = 0") or 0)
+
+
+def add_user(
+    store: Store, username: str, password: str, *, role: str, units: list[str] | tuple[str, ...] = (),
+    display_name: str | None = None, by: User | None = None, now: datetime | None = None,
+) -> User:
+    """Create an account.  `by` must be an admin — or None while no admin exists (the first admin)."""
+    username = (username or "").strip()
+    if not username or any(c.isspace() for c in username):
+        raise MonitorError(f"user name {username!r}: must be non-empty, without spaces")
+    if role not in ROLES:
+        raise MonitorError(f"role {role!r}: one of {', '.join(ROLES)}")
+    if by is None and count_admins(store) == 0 and role != "admin":
+        raise MonitorError("the first account must be an admin")
+    _require_admin(store, by, "user_add", username)
+    canon = sorted({canonical_unit(store, u) for u in units if u and u.strip()})
+    if role == "department" and not canon:
+        raise MonitorError("a department user belongs to at least one unit (--unit)")
+    if role != "department" and canon:
+        raise MonitorError(f"only department users belong to units (role {role})")
+    check_password_strength(password)
+    hashed = hash_password(password)
+    db = store._db
+    ts = stamp(now)
+    with db.transaction():
+        if db.one("SELECT 1 FROM monitor_users WHERE username = ?", (username,)) is not None:
+            raise MonitorError(f"user {username!r} exists")
+        uid = db.one(
+            "INSERT INTO monitor_users (username, display_name, role, password_hash, disabled, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING id",
+            (username, display_name, role, hashed, ts, ts),
+        )[0]
+        db.executemany("INSERT INTO monitor_user_units (user_id, unit) VALUES (?, ?)", [(uid, u) for u in canon])
+        audit.log(store, by or username, "user_add", "user", username, detail={"role": role, "units": canon}, now=now)
+    return get_user(store, username)
+
+
+def _load(store: Store, where: str, arg) -> User | None:
+    row = store._db.one(
+        f"SELECT id, username, display_name, role, disabled, created_at FROM monitor_users WHERE {where}", (arg,))
+    if row is None:
+        return None
+    units = tuple(r[0] for r in store._db.all(
+        "SELECT unit FROM monitor_user_units WHERE user_id = ? ORDER BY unit", (row["id"],)))
+    return User(row["id"], row["username"], row["role"], units, row["display_name"], bool(row["disabled"]), row["created_at"])
+
+
+def get_user(store: Store, ref: str | int) -> User:
+    """By user name (or id)."""
+    user = _load(store, "id = ?", ref) if isinstance(ref, int) else _load(store, "username = ?", ref)
+    if user is None:
+        raise NotFound(f"no user {ref!r}")
+    return user
+
+
+def list_users(store: Store) -> list[User]:
+    names = [r[0] for r in store._db.all("SELECT username FROM monitor_users ORDER BY username")]
+    return [get_user(store, n) for n in names]
+
+
+def _update(store: Store, by: User | None, username: str, action: str, sets: str, args: tuple,
+            detail: dict, now: datetime | None) -> User:
+    _require_admin(store, by, action, username)
+    user = get_user(store, username)
+    with store._db.transaction():
+        store._db.execute(f"UPDATE monitor_users SET {sets}, updated_at = ? WHERE id = ?", (*args, stamp(now), user.id))
+        audit.log(store, by, action, "user", username, detail=detail, now=now)
+    return get_user(store, username)
+
+
+def disable_user(store: Store, username: str, *, by: User | None, now: datetime | None = None) -> User:
+    """Disable an account and end its sessions and tokens (the row stays: the audit log names it)."""
+    _require_admin(store, by, "user_disable", username)
+    user = get_user(store, username)
+    if user.is_admin and count_admins(store) == 1:
+        raise MonitorError(f"{username} is the last admin: add another admin first")
+    with store._db.transaction():
+        store._db.execute("UPDATE monitor_users SET disabled = 1, updated_at = ? WHERE id = ?", (stamp(now), user.id))
+        store._db.execute("UPDATE monitor_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                          (stamp(now), user.id))
+        audit.log(store, by, "user_disable", "user", username, now=now)
+    return get_user(store, username)
+
+
+def enable_user(store: Store, username: str, *, by: User | None, now: datetime | None = None) -> User:
+    return _update(store, by, username, "user_enable", "disabled = 0", (), {}, now)
+
+
+def set_password(store: Store, username: str, password: str, *, by: User | None, now: datetime | None = None) -> User:
+    """An admin sets anyone's password; a user may set their own."""
+    check_password_strength(password)
+    target = get_user(store, username)
+    if by is not None and by.id == target.id and not by.disabled:
+        with store._db.transaction():
+            store._db.execute("UPDATE monitor_users SET password_hash = ?, updated_at = ? WHERE id = ?",
+                              (hash_password(password), stamp(now), target.id))
+            audit.log(store, by, "password_change", "user", username, now=now)
+        return get_user(store, username)
+    return _update(store, by, username, "password_change", "password_hash = ?", (hash_password(password),), {}, now)
+
+
+def set_units(store: Store, username: str, units: list[str], *, by: User | None, now: datetime | None = None) -> User:
+    _require_admin(store, by, "user_units", username)
+    user = get_user(store, username)
+    canon = sorted({canonical_unit(store, u) for u in units if u and u.strip()})
+    if user.role == "department" and not canon:
+        raise MonitorError("a department user belongs to at least one unit")
+    with store._db.transaction():
+        store._db.execute("DELETE FROM monitor_user_units WHERE user_id = ?", (user.id,))
+        store._db.executemany("INSERT INTO monitor_user_units (user_id, unit) VALUES (?, ?)", [(user.id, u) for u in canon])
+        audit.log(store, by, "user_units", "user", username, detail={"units": canon}, now=now)
+    return get_user(store, username)
+
+
+def authenticate(store: Store, username: str, password: str, *, now: datetime | None = None) -> User:
+    """The user, if the password is right and the account enabled; else AuthError (logged either way)."""
+    row = store._db.one("SELECT password_hash FROM monitor_users WHERE username = ?", (username,))
+    if row is None:
+        _burn(password)
+        ok = False
+    else:
+        ok = verify_password(password, row["password_hash"])
+    user = _load(store, "username = ?", username) if ok else None
+    if user is None or user.disabled:
+        reason = "disabled" if user is not None else "bad credentials"
+        audit.log(store, username, "login", "user", username, outcome="refused", detail={"reason": reason}, now=now)
+        raise AuthError("wrong user name or password" if user is None else f"account {username} is disabled")
+    audit.log(store, user, "login", "user", username, now=now)
+    return user
+
+
+# ------------------------------------------------------------ sessions/tokens
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_session(
+    store: Store, user: User, *, ttl: timedelta = SESSION_TTL, kind: str = "session", label: str | None = None,
+    now: datetime | None = None,
+) -> Session:
+    """A new session (with its CSRF token) or, kind="api", an API token without one."""
+    if kind not in ("session", "api"):
+        raise MonitorError(f"kind {kind!r}: session or api")
+    if user.disabled:
+        raise AuthError(f"account {user.username} is disabled")
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32) if kind == "session" else None
+    start = now_utc(now)
+    created, expires = stamp(start), stamp(start + ttl)
+    with store._db.transaction():
+        store._db.execute(
+            "INSERT INTO monitor_sessions (token_hash, user_id, kind, label, csrf_token, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (_hash_token(token), user.id, kind, label, csrf, created, expires),
+        )
+        audit.log(store, user, "session_create" if kind == "session" else "token_create", "user", user.username,
+                  detail={"expires_at": expires, "label": label}, now=now)
+    return Session(token, user, kind, csrf, created, expires)
+
+
+def create_api_token(store: Store, user: User, label: str, *, ttl: timedelta = API_TOKEN_TTL,
+                     now: datetime | None = None) -> Session:
+    return create_session(store, user, ttl=ttl, kind="api", label=label, now=now)
+
+
+def _session_row(store: Store, token: str):
+    return store._db.one(
+        "SELECT token_hash, user_id, kind, csrf_token, created_at, expires_at, revoked_at FROM monitor_sessions"
+        " WHERE token_hash = ?", (_hash_token(token or ""),))
+
+
+def verify_session(store: Store, token: str, *, now: datetime | None = None, touch: bool = False) -> Session:
+    """The live session for `token` (its user reloaded); AuthError when unknown, expired, revoked or disabled."""
+    row = _session_row(store, token)
+    if row is None:
+        raise AuthError("not logged in")
+    if row["revoked_at"] is not None:
+        raise AuthError("session ended (logged out)")
+    if row["expires_at"] <= stamp(now):
+        raise AuthError("session expired: log in again")
+    user = get_user(store, int(row["user_id"]))
+    if user.disabled:
+        raise AuthError(f"account {user.username} is disabled")
+    if touch:
+        with store._db.transaction():
+            store._db.execute("UPDATE monitor_sessions SET last_seen_at = ? WHERE token_hash = ?",
+                              (stamp(now), row["token_hash"]))
+    return Session(token, user, row["kind"], row["csrf_token"], row["created_at"], row["expires_at"])
+
+
+def check_csrf(store: Store, token: str, csrf_token: str | None, *, now: datetime | None = None) -> bool:
+    """True when `csrf_token` is the one issued with this live session (constant-time compare)."""
+    try:
+        session = verify_session(store, token, now=now)
+    except AuthError:
+        return False
+    return bool(session.csrf_token and csrf_token) and hmac.compare_digest(session.csrf_token, csrf_token or "")
+
+
+def revoke_session(store: Store, token: str, *, now: datetime | None = None) -> bool:
+    """Log out / withdraw a token; False if it was unknown or already ended."""
+    row = _session_row(store, token)
+    if row is None or row["revoked_at"] is not None:
+        return False
+    with store._db.transaction():
+        store._db.execute("UPDATE monitor_sessions SET revoked_at = ? WHERE token_hash = ?", (stamp(now), row["token_hash"]))
+        user = get_user(store, int(row["user_id"]))
+        audit.log(store, user, "session_revoke", "user", user.username, detail={"kind": row["kind"]}, now=now)
+    return True
+
+
+def expire_sessions(store: Store, *, now: datetime | None = None) -> int:
+    """Delete sessions and tokens that expired or were revoked; returns how many."""
+    with store._db.transaction():
+        cur = store._db.execute(
+            "DELETE FROM monitor_sessions WHERE expires_at <= ? OR revoked_at IS NOT NULL", (stamp(now),))
+        return cur.rowcount or 0
