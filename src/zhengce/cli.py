@@ -391,6 +391,7 @@ def serve(
 
 
 from .match.cli import register as _register_match; _register_match(app)  # noqa: E402,E702  zhengce match, zhengce rules
+from .monitor.cli import register as _register_monitor; _register_monitor(app)  # noqa: E402,E702  zhengce monitor, zhengce user
 
 
 def main() -> None:
