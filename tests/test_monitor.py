@@ -301,6 +301,12 @@ def test_tasks_are_writable_by_lead_and_support_units(store):
     with pytest.raises(m.AccessDenied):
         m.report_task(store, gxt, other.id, "已完成")
     assert [(r.version, r.reported_by) for r in m.task_reports(store, t.id)] == [(1, "gxt"), (2, "czt")]
+    # merging two tasks keeps both histories, the merged one's reports renumbered after the kept one's
+    admin = user(store, "admin")
+    m.report_task(store, admin, other.id, "推进中", progress="另一份文件的同一任务")
+    m.merge_tasks(store, admin, [other.id], into=t.id)
+    assert [(r.version, r.reported_by) for r in m.task_reports(store, t.id)] == [(1, "gxt"), (2, "czt"), (3, "admin")]
+    assert m.get_task(store, other.id).review == "merged" and "吉林省市场监督管理厅" in m.get_task(store, t.id).lead
 
 
 # ------------------------------------------------------------------ versions

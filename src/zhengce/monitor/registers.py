@@ -894,9 +894,9 @@ def merge(store: Store, user, ids: list[int], *, into: int, note: str | None = N
           kind: str = "indicator") -> _Entry:
     """Merge duplicates (the same indicator stated in several documents) into one entry.
 
-    `into` keeps its fields and gains the others' citations and units; the
-    others become 'merged' (pointing to it) and their reported values move
-    to it.  Refused with ConflictError if two of them hold a value for the same year.
+    `into` keeps its fields and gains the others' citations and units (a
+    task: lead and support units); the others become 'merged' (pointing to
+    it) and their reported values (task reports) move to it.  Refused with ConflictError if two of them hold a value for the same year.
     """
     others = [int(i) for i in ids if int(i) != int(into)]
     if not others:
@@ -923,14 +923,17 @@ def merge(store: Store, user, ids: list[int], *, into: int, note: str | None = N
                                         " correct one of them first")
                 have |= years
         sources = list(target.sources)
-        units = list(target.units) if kind == "indicator" else None
+        fields = ("units",) if kind == "indicator" else ("lead", "support")
+        joined = {f: list(target.body.get(f) or []) for f in fields}
         for e in entries:
             for s in e.sources:
                 if not any(s.get("doc_ident") == t.get("doc_ident") and s.get("quote") == t.get("quote") for t in sources):
                     sources.append(s)
-            if units is not None:
-                units += [u for u in e.units if u not in units]
-        target.body = {**target.body, "sources": sources, **({"units": units} if units is not None else {})}
+            for f in fields:
+                joined[f] += [u for u in e.body.get(f) or [] if u not in joined[f]]
+        if kind == "task":
+            joined["support"] = [u for u in joined["support"] if u not in joined["lead"]]
+        target.body = {**target.body, "sources": sources, **joined}
         if target.review == "suggested":
             target.review = "confirmed"
         _write(db, kind, target, "merge", user.username, ts, note or f"merged {', '.join(map(str, others))}", reviewed=True)
@@ -940,9 +943,18 @@ def merge(store: Store, user, ids: list[int], *, into: int, note: str | None = N
             if kind == "indicator":
                 _move_actuals(db, e.id, target.id)
             else:
-                db.execute("UPDATE monitor_task_reports SET task_id = ? WHERE task_id = ?", (target.id, e.id))
+                _move_task_reports(db, e.id, target.id)
         audit.log(store, user, "merge", kind, target.id, detail={"merged": others, "note": note}, now=now)
     return _get(store, kind, target.id)
+
+
+def _move_task_reports(db, src: int, dst: int) -> None:
+    """The merged task's reports go after the kept task's own, renumbered (versions stay a sequence)."""
+    top = int(db.scalar("SELECT MAX(version) FROM monitor_task_reports WHERE task_id = ?", (dst,)) or 0)
+    for r in db.all("SELECT version FROM monitor_task_reports WHERE task_id = ? ORDER BY version", (src,)):
+        top += 1
+        db.execute("UPDATE monitor_task_reports SET task_id = ?, version = ? WHERE task_id = ? AND version = ?",
+                   (dst, top, src, r["version"]))
 
 
 def _move_actuals(db, src: int, dst: int) -> None:
