@@ -120,6 +120,19 @@ def test_statistic_years_from_paragraph_heading_or_plan_period():
     assert stats[("实际利用外资", 3.5, "亿美元")] == 2019  # the sentence's own year wins
 
 
+@pytest.mark.parametrize("tag,lead,support", [
+    ("省工业和信息化厅牵头，省发展改革委、省生态环境厅配合", ["省工业和信息化厅"], ["省发展改革委", "省生态环境厅"]),
+    ("由省财政厅牵头，各市县政府配合", ["省财政厅"], ["各市县政府"]),
+    ("省财政厅牵头负责，省商务厅等部门参与", ["省财政厅"], ["省商务厅"]),
+    ("省商务厅牵头", ["省商务厅"], []),
+])
+def test_lead_and_support_written_with_qiantou(tag, lead, support):
+    assert parse_tag(tag) == (lead, support)
+    text = f"某省实施方案\n\n一、重点任务\n（一）推进数字化改造。2025年底前完成。（{tag}）\n"
+    (duty,) = records(text, "duty")
+    assert (duty["lead"], duty["support"], duty["deadline"]) == (lead, support, "2025-12-31")
+
+
 # ---- benefit -------------------------------------------------------------------
 
 

@@ -15,8 +15,9 @@ from .base import Context
 from .numbers import deadline
 
 _LABELLED = re.compile(r"^(?:责任单位|牵头单位|责任部门)\s*[:：]\s*(.+)$")
-_LEAD_SUPPORT = re.compile(r"^(.+?)(?:牵头)?负责\s*[，,；;]\s*(.+?)配合$")
-_BY_DUTY = re.compile(r"^(.+?)(?:按职责分工|分别|共同)?(?:牵头)?负责$")
+# （A负责，B配合） （A牵头，B配合） （由A牵头负责，B参与）
+_LEAD_SUPPORT = re.compile(r"^由?(.+?)(?:牵头负责|牵头|负责)\s*[，,；;]\s*(.+?)(?:等部门|等单位)?(?:配合|参与|协助)$")
+_BY_DUTY = re.compile(r"^由?(.+?)(?:按职责分工|分别|共同)?(?:牵头负责|牵头|负责)$")
 _PROSE = re.compile(r"由([^，。；（）]{2,40}?)牵头(?:[，,]\s*([^，。；]{2,80}?)(?:等部门|等单位)?(?:参与|配合))?")
 # "省…领导小组负责…", "领导小组办公室（省工业和信息化厅）负责…": a unit opening a clause and taking charge.
 _PROSE_IN_CHARGE = re.compile(

@@ -23,7 +23,7 @@ KINDS = (
 _LEAD = re.compile(r"^(.{2,40}?)[。：:]")
 _INNER = r"(?:[^（）()]|[（(][^（）()]{1,30}[）)])"  # allows one nested bracket: 省科技厅（省外国专家局）
 RESPONSIBILITY_TAG = re.compile(
-    rf"[（(](?:(?:责任单位|牵头单位|责任部门)[:：]{_INNER}{{2,300}}|{_INNER}{{2,300}}?(?:负责|配合){_INNER}{{0,60}})[）)]$"
+    rf"[（(](?:(?:责任单位|牵头单位|责任部门)[:：]{_INNER}{{2,300}}|{_INNER}{{2,300}}?(?:负责|配合|牵头){_INNER}{{0,60}})[）)]$"
 )
 _NOTE_START = re.compile(r"^注(?:释)?\s*[:：]\s*")
 
