@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .model import Extraction
+from .present import amount_range, number
 from .search import Filters, Hit, SearchEngine
 from .search import terms as T
 
@@ -200,12 +201,6 @@ def _disagree(recs: list[Extraction]) -> bool:
 _CMP = {">=": "不低于", "<=": "不高于", "=": "", "~": "约", ">": "高于", "<": "低于"}
 
 
-def _num(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v)
-
-
 def describe(rec: Extraction) -> str:
     """One plain-Chinese line from a record's fields (only what the fields say)."""
     f = rec.fields
@@ -216,9 +211,9 @@ def describe(rec: Extraction) -> str:
         what = f.get("indicator") or "目标"
         if value is None:
             return f"{scope}{year}{what}"
-        amount = _CMP.get(f.get("comparator") or "=", "") + _num(value)
+        amount = _CMP.get(f.get("comparator") or "=", "") + number(value)
         if f.get("value_max") is not None:
-            amount += f"—{_num(f['value_max'])}"
+            amount += f"—{number(f['value_max'])}"
         amount += f.get("unit") or ""
         label = "目标" if rec.type == "target" else "实际"
         extra = "（力争）" if f.get("aspirational") else ""
@@ -234,16 +229,10 @@ def describe(rec: Extraction) -> str:
         parts = []
         who = f.get("target_group")
         kind = f.get("benefit_kind") or "支持"
-        amount = f.get("amount") or {}
-        if amount.get("min") is not None or amount.get("max") is not None:
-            lo, hi = amount.get("min"), amount.get("max")
-            val = _num(lo) if hi in (None, lo) else (f"{_num(lo)}—{_num(hi)}" if lo is not None else f"最高{_num(hi)}")
-            parts.append(f"{kind}{val}{amount.get('unit') or ''}")
-        else:
-            parts.append(kind)
+        parts.append(kind + amount_range(f.get("amount")))
         cap = f.get("cap") or {}
         if cap.get("value") is not None:
-            parts.append(f"{cap.get('per') or ''}最高不超过{_num(cap['value'])}{cap.get('unit') or ''}")
+            parts.append(f"{cap.get('per') or ''}最高不超过{number(cap['value'])}{cap.get('unit') or ''}")
         if f.get("rate"):
             parts.append(f"比例 {f['rate']}")
         conds = [c.get("text") for c in f.get("conditions") or [] if c.get("text")]

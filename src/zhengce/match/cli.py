@@ -9,6 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..present import amount_range
+
 rules_app = typer.Typer(no_args_is_help=True, help="Rules from benefit clauses: list, show, export for review, import reviewed ones.")
 
 
@@ -158,7 +160,7 @@ def _print_results(profile, results, as_of) -> None:
             out.print(f"  [bold]{escape(r.rule.title)}[/bold]  [dim]{escape(r.rule.id)}[/dim]", highlight=False)
             a = d["amount"]
             if a["min"] is not None or a["max"] is not None or a["formula"] != "条款未写明金额":
-                out.print(f"    金额: {escape(_range(a))}  ({escape(a['formula'])})", highlight=False)
+                out.print(f"    金额: {escape(amount_range(a, '未计算'))}  ({escape(a['formula'])})", highlight=False)
             if r.missing:
                 out.print(f"    缺少: {escape('、'.join(r.missing))}", highlight=False)
             if status != "eligible":
@@ -170,17 +172,6 @@ def _print_results(profile, results, as_of) -> None:
             if r.rule.agencies or r.rule.where_to_apply:
                 out.print(f"    办理: {escape('、'.join(r.rule.agencies))}{'；' + escape(r.rule.where_to_apply) if r.rule.where_to_apply else ''}", highlight=False)
             out.print(f"    [dim]{escape(src.get('doc_number') or src.get('doc') or src.get('doc_key') or '')} · {src['node']} · L{src['line_start']}-{src['line_end']}[/dim]", highlight=False)
-
-
-def _range(a: dict) -> str:
-    lo, hi, unit = a["min"], a["max"], a["unit"] or ""
-    if lo is None and hi is None:
-        return "未计算"
-    if lo is None:
-        return f"最高 {hi}{unit}"
-    if hi is None or lo == hi:
-        return f"{lo}{unit}"
-    return f"{lo}–{hi}{unit}"
 
 
 # -- zhengce rules … ------------------------------------------------------------------------

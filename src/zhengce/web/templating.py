@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from ..present import amount_range, number
 from ..viewer import type_css
 from . import labels
 
@@ -23,8 +24,8 @@ def show_value(v: Any) -> str:
         return ""
     if isinstance(v, bool):
         return "是" if v else "否"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
+    if isinstance(v, float):
+        return number(v)
     if isinstance(v, list):
         return "、".join(x for x in map(show_value, v) if x)
     if isinstance(v, dict):
@@ -37,10 +38,7 @@ def _show_object(v: dict) -> str:
     if v.get("text"):  # conditions and quantities carry their own wording
         return str(v["text"])
     if "min" in v or "max" in v:  # an amount: {min, max, unit}
-        lo, hi = show_value(v.get("min")), show_value(v.get("max"))
-        if lo and hi:
-            return f"{lo}{unit}" if lo == hi else f"{lo}–{hi}{unit}"
-        return f"最高{hi}{unit}" if hi else f"不低于{lo}{unit}"
+        return amount_range(v)
     if "value" in v:  # a cap {value, unit, per} or a baseline {value, unit, year}
         out = f"{show_value(v['value'])}{unit}"
         if v.get("per"):
@@ -83,18 +81,6 @@ def lines(start: int | None, end: int | None = None) -> str:
 def untitled(path: str) -> str:
     """What stands for a document without a title: its file name, as the CLI shows it."""
     return f"（无标题）{Path(path).name}"
-
-
-def amount_range(a: dict | None) -> str:
-    """A computed amount as people read it: '1000万元', '50–200万元', '最高300万元', '' when not stated."""
-    if not a:
-        return ""
-    lo, hi, unit = show_value(a.get("min")), show_value(a.get("max")), a.get("unit") or ""
-    if lo and hi:
-        return f"{lo}{unit}" if lo == hi else f"{lo}–{hi}{unit}"
-    if hi:
-        return f"最高{hi}{unit}"
-    return f"不低于{lo}{unit}" if lo else ""
 
 
 def rule_url(rule_id: str) -> str:

@@ -1,0 +1,32 @@
+"""How numbers and amounts read in Chinese, once for the CLI, the answers and the pages.
+
+    number(12.0) → '12'      amount_range({'min': 50, 'max': 200, 'unit': '万元'}) → '50–200万元'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def number(v: Any) -> str:
+    """A value as written: whole floats without '.0', everything else as str."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def amount_range(a: dict | None, missing: str = "") -> str:
+    """{min, max, unit} as people read it: '1000万元', '50–200万元', '最高300万元', '不低于5万元'.
+
+    `missing` stands in when neither end is stated.
+    """
+    if not a:
+        return missing
+    lo, hi, unit = a.get("min"), a.get("max"), a.get("unit") or ""
+    if lo is not None and hi is not None:
+        return f"{number(lo)}{unit}" if lo == hi else f"{number(lo)}–{number(hi)}{unit}"
+    if hi is not None:
+        return f"最高{number(hi)}{unit}"
+    if lo is not None:
+        return f"不低于{number(lo)}{unit}"
+    return missing
