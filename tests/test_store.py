@@ -18,7 +18,7 @@ from zhengce.store import DocSummary, DocumentLookupError, SchemaError, Store, r
 from zhengce.store import documents as store_documents
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "zhengce" / "store" / "migrations"
-from zhengce.store.db import Migration, _to_pyformat, display_target, migrate, open_database, open_sqlite, split_statements
+from zhengce.store.db import Migration, _to_pyformat, display_target, migrate, open_database, split_statements
 
 TABLES = ("sources", "documents", "nodes", "repairs", "notes")
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)

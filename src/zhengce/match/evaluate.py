@@ -212,7 +212,6 @@ def check(c: Condition, profile: Profile) -> tuple[ConditionResult, int]:
         return ConditionResult(state, name, label, name, None, None, c.text, None, expl, missing, parts), tier
     f = fact(c.fact)
     label = f.label if f else c.fact
-    unit = (f.unit if f else None) or ""
     if is_numeric(c):
         state, tier = numeric_kernel(c, lambda n: _one(profile, n))
         state, tier = int(state[0]), int(tier[0])

@@ -220,13 +220,14 @@ def query_groups(query: str) -> list[Group]:
     spans.sort(key=lambda x: (x[1], -(x[2] - x[1])))
     groups: list[Group] = []
     seen: set[str] = set()
+    head_start, head_end = -1, -1  # extent of the last head
     for w, s, e in spans:
-        if groups and s >= head_s and e <= head_e:  # noqa: F821 (bound below before first use)
+        if groups and s >= head_start and e <= head_end:
             term = syn.get(w, w)
             if w not in STOPWORDS and term not in groups[-1].members and term != groups[-1].head:
                 groups[-1].members.append(term)
             continue
-        head_s, head_e = s, e
+        head_start, head_end = s, e
         if w in STOPWORDS:
             groups.append(Group(w, "", []))  # kept only to swallow its sub-words
             continue
