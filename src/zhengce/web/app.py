@@ -6,13 +6,15 @@ import os
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..read import limits
 from ..search import SearchEngine
 from ..store import Store, is_database_url
-from . import api, errors, pages
+from . import api, errors, monitor_api, monitor_pages, pages
+from .auth import LoginRequired, login_url
 
 HERE = Path(__file__).parent
 
@@ -57,7 +59,16 @@ def create_app(
         return await call_next(request)
 
     errors.install(app)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired):
+        if request.url.path.startswith(errors.API_PREFIX):
+            return errors.respond(request, 401, "unauthorized", exc.message)
+        return RedirectResponse(login_url(request), status_code=303)
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(monitor_api.router)
     app.include_router(pages.router)
+    app.include_router(monitor_pages.router)
     return app

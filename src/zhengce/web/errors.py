@@ -17,10 +17,10 @@ from .templating import templates
 API_PREFIX = "/api/"
 
 # code -> status; the codes are part of the API contract.
-STATUS = {"bad_request": 400, "not_found": 404, "conflict": 409, "too_large": 413, "unsupported_type": 415, "unprocessable": 422}
+STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409, "too_large": 413, "unsupported_type": 415, "unprocessable": 422}
 _CODE_OF = {v: k for k, v in STATUS.items()}
 
-_TITLES = {400: "请求有误", 404: "没有找到", 405: "不支持的操作", 409: "与已有内容冲突", 413: "文件太大", 415: "不支持的文件类型", 422: "无法处理"}
+_TITLES = {400: "请求有误", 401: "请先登录", 403: "无权操作", 404: "没有找到", 405: "不支持的操作", 409: "与已有内容冲突", 413: "文件太大", 415: "不支持的文件类型", 422: "无法处理"}
 
 
 class ApiError(Exception):
@@ -57,6 +57,24 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
         return respond(request, exc.status, exc.code, exc.message)
+
+    # The monitoring library's errors (zhengce.monitor.errors), wherever a handler lets one through.
+    from ..monitor import errors as merr
+    from ..monitor.reporting import ImportFailed
+
+    @app.exception_handler(merr.MonitorError)
+    async def _monitor(request: Request, exc: merr.MonitorError):
+        if isinstance(exc, merr.AuthError):
+            return respond(request, 401, "unauthorized", str(exc))
+        if isinstance(exc, merr.AccessDenied):
+            return respond(request, 403, "forbidden", str(exc))
+        if isinstance(exc, merr.NotFound):
+            return respond(request, 404, "not_found", str(exc))
+        if isinstance(exc, merr.ConflictError):
+            return respond(request, 409, "conflict", str(exc))
+        if isinstance(exc, ImportFailed):
+            return respond(request, 422, "unprocessable", str(exc))
+        return respond(request, 400, "bad_request", str(exc))
 
     @app.exception_handler(DocumentLookupError)
     async def _lookup(request: Request, exc: DocumentLookupError):

@@ -7,7 +7,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ErrorCode = Literal["not_found", "bad_request", "conflict", "too_large", "unsupported_type", "unprocessable"]
+ErrorCode = Literal["not_found", "bad_request", "unauthorized", "forbidden", "conflict", "too_large", "unsupported_type", "unprocessable"]
 
 
 class ErrorBody(BaseModel):

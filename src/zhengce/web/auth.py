@@ -1,0 +1,104 @@
+"""Who is asking: the session cookie (pages, and the API from a browser) or an API token (Bearer).
+
+- Pages: the cookie ``zhengce_session`` (HttpOnly, SameSite=Lax; the server
+  keeps only the token's SHA-256 — zhengce.monitor.users).  Every monitoring
+  page requires a login; without one the browser is sent to /login?next=….
+  Every state-changing form POST carries the session's CSRF token in the hidden
+  field ``csrf_token``; a POST without it (or with another session's) is
+  refused with 403 and nothing is done.
+- API: ``Authorization: Bearer <token>`` (create_api_token; no CSRF needed: a
+  browser never sends it by itself), or the session cookie plus the header
+  ``X-CSRF-Token`` for unsafe methods.  No credentials → 401 ``unauthorized``;
+  a refused action → 403 ``forbidden`` (and in the audit log).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+
+from .. import monitor as m
+from ..store import Store
+from .deps import get_store
+from .errors import ApiError
+
+COOKIE = "zhengce_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+class LoginRequired(Exception):
+    """A page needs a logged-in user: redirect to /login (pages) or 401 (API)."""
+
+    def __init__(self, message: str = "请先登录"):
+        super().__init__(message)
+        self.message = message
+
+
+def _bearer(request: Request) -> str | None:
+    h = request.headers.get("authorization", "")
+    if h[:7].lower() == "bearer ":
+        return h[7:].strip() or None
+    return None
+
+
+def session_of(request: Request, store: Store) -> m.Session | None:
+    """The live session (or API token) of this request, else None; remembered on request.state."""
+    if "session" in request.state._state:
+        return request.state.session
+    token = _bearer(request) or request.cookies.get(COOKIE)
+    session = None
+    if token:
+        try:
+            session = m.verify_session(store, token)
+        except m.AuthError as e:
+            request.state.auth_error = str(e)
+    request.state.session = session
+    request.state.user = session.user if session else None
+    request.state.csrf = session.csrf_token if session else None
+    return session
+
+
+def page_user(request: Request, store: Annotated[Store, Depends(get_store)]) -> m.User:
+    """Dependency of the monitoring pages: the logged-in user, else a redirect to the login page."""
+    session = session_of(request, store)
+    if session is None or session.kind != "session":
+        raise LoginRequired(request.state._state.get("auth_error") or "请先登录")
+    return session.user
+
+
+def check_form(request: Request, store: Store, csrf: str | None) -> None:
+    """Refuse a form POST whose CSRF token is not this session's (403, nothing done)."""
+    token = request.cookies.get(COOKIE)
+    if not token or not m.check_csrf(store, token, csrf):
+        raise ApiError("forbidden", "表单已失效或来源不明（CSRF 校验失败）：请刷新页面后重试。")
+
+
+def api_user(request: Request, store: Annotated[Store, Depends(get_store)]) -> m.User:
+    """Dependency of the monitoring API: Bearer token, or cookie (+ X-CSRF-Token on unsafe methods)."""
+    session = session_of(request, store)
+    if session is None:
+        why = request.state._state.get("auth_error") or "not logged in"
+        raise ApiError("unauthorized", f"{why}: send Authorization: Bearer <API token> or log in")
+    if _bearer(request) is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        if not m.check_csrf(store, request.cookies.get(COOKIE, ""), request.headers.get(CSRF_HEADER)):
+            raise ApiError("forbidden", f"CSRF check failed: send the session's CSRF token in {CSRF_HEADER}")
+    return session.user
+
+
+def login_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?next=" + quote(target, safe="")
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/monitor"
+    return target
+
+
+PageUser = Annotated[m.User, Depends(page_user)]
+ApiUser = Annotated[m.User, Depends(api_user)]
