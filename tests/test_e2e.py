@@ -171,7 +171,7 @@ def test_concurrent_reads_and_an_upload_on_the_real_server(server):
     """Each request opens its own Store: parallel readers and a writer do not trip over one connection."""
     from concurrent.futures import ThreadPoolExecutor
 
-    import httpx
+    import httpx2 as httpx
 
     policy = ("某县人民政府关于促进消费的通知\n\n某政发〔2024〕9号\n\n各乡镇人民政府：\n\n"
               "一、消费券\n\n（一）发放消费券。对参与活动的商户给予补贴。（责任单位：县商务局）\n\n某县人民政府\n\n2024年6月1日\n")
@@ -230,3 +230,73 @@ def test_match_a_profile_and_follow_the_citation(page: Page):
     expect(node).to_contain_text("科创板成功上市")
     assert 0 <= node.bounding_box()["y"] < 900  # scrolled into view
     shot(page, "10-match-citation")
+
+
+# ------------------------------------------------------------------ 监测评估
+
+MONITOR_PW = "correct horse 1"
+
+
+@pytest.fixture(scope="module")
+def monitor_server(corpus_db_template, tmp_path_factory):  # noqa: F811
+    """A server over a copy with the registers seeded, an admin and a department user of 省工信厅."""
+    from zhengce import monitor as m
+    from zhengce.store import Store
+
+    db = copy_db(corpus_db_template, tmp_path_factory.mktemp("e2e_monitor") / "z.db")
+    with Store(db) as store:
+        admin = m.add_user(store, "admin", MONITOR_PW, role="admin")
+        m.add_user(store, "gxt", MONITOR_PW, role="department", units=["省工信厅"], display_name="省工信厅填报员", by=admin)
+        m.seed(store, admin)
+        own = next(i for i in m.list_indicators(store) if i.name == "省级“专精特新”中小企业")
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}", own.id
+    srv.should_exit = True
+    thread.join(5)
+
+
+def test_department_user_reports_a_value_and_the_dashboard_status_changes(browser, monitor_server):
+    base, ind = monitor_server
+    ctx = browser.new_context(base_url=base, viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    page.goto("/monitor")
+    page.wait_for_url(re.compile(r"/login\?next="))
+    page.get_by_label("用户名").fill("gxt")
+    page.get_by_label("密码").fill(MONITOR_PW)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/monitor$"))
+    row = page.locator(f"table.monitor tr[data-id='{ind}']")
+    expect(row.locator("td").nth(4)).to_contain_text("无数据")
+
+    row.get_by_role("link").first.click()
+    page.wait_for_url(re.compile(rf"/monitor/indicators/{ind}$"))
+    page.get_by_label("年度").select_option("2022")
+    page.get_by_label(re.compile("实际值")).fill("520")
+    page.get_by_label("说明").fill("统计快报")
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("p.ok")).to_contain_text("已保存 2022 年实际值")
+    expect(page.locator("#status-badge")).to_have_text("正常推进")
+    chart = page.locator("#chart[data-rendered='1'] svg")
+    expect(chart).to_be_visible()
+    expect(page.locator("#chart")).to_contain_text("实际值")
+    page.locator("#chart").scroll_into_view_if_needed()
+    shot(page, "11-monitor-indicator-chart")
+
+    page.get_by_role("link", name="总览").click()
+    page.wait_for_url(re.compile(r"/monitor$"))
+    row = page.locator(f"table.monitor tr[data-id='{ind}']")
+    expect(row.locator("td").nth(4)).to_contain_text("正常推进")
+    expect(row.locator("td.st-on_track")).to_contain_text("520")
+    shot(page, "12-monitor-dashboard")
+    ctx.close()
+    assert not errors, f"JavaScript errors: {errors}"
