@@ -281,7 +281,7 @@ def test_department_user_reports_a_value_and_the_dashboard_status_changes(browse
     row.get_by_role("link").first.click()
     page.wait_for_url(re.compile(rf"/monitor/indicators/{ind}$"))
     page.get_by_label("年度").select_option("2022")
-    page.get_by_label(re.compile("实际值")).fill("520")
+    page.get_by_role("textbox", name=re.compile("实际值")).fill("520")
     page.get_by_label("说明").fill("统计快报")
     page.get_by_role("button", name="提交").click()
     expect(page.locator("p.ok")).to_contain_text("已保存 2022 年实际值")

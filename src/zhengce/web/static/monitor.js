@@ -18,6 +18,7 @@
     if (c.target) series.push({ name: "目标值", type: "scatter", symbol: "pin", symbolSize: 30,
       itemStyle: { color: "#1e8449" }, data: [c.target], label: { show: true, position: "top", formatter: "目标 {@[1]}" } });
     return {
+      animation: false,
       title: { text: c.name + unit, left: "center", textStyle: { fontSize: 15 } },
       tooltip: { trigger: "axis" },
       legend: { bottom: 0 },
@@ -44,7 +45,7 @@
     var sum = json("summary-data");
     if (sum) draw(document.getElementById("summary-chart"), {
       title: { text: "指标状态分布", left: "center", textStyle: { fontSize: 14 } },
-      tooltip: {}, grid: { left: 50, right: 20, top: 40, bottom: 30 },
+      animation: false, tooltip: {}, grid: { left: 50, right: 20, top: 40, bottom: 30 },
       xAxis: { type: "category", data: sum.labels }, yAxis: { type: "value", minInterval: 1 },
       series: [{ type: "bar", data: sum.counts, label: { show: true, position: "top" },
         itemStyle: { color: function (p) { return ["#1e8449", "#2e86c1", "#d68910", "#c0392b", "#999"][p.dataIndex]; } } }]
