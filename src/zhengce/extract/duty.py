@@ -94,12 +94,22 @@ def parse_tag(tag: str) -> tuple[list[str], list[str]]:
     return split_units(tag), []
 
 
-def task_of(node: Node, ctx: Context) -> str:
+def task_of(node: Node, ctx: Context, tag_start: int | None = None) -> str:
+    """The task a responsibility tag is for: the item's run-in title, else the
+    sentence the tag closes (a package of measures tags each sentence), else the
+    node's opening words."""
     if node.title:
         return node.title
     body = node.text
     if node.label and body.startswith(node.label):
         body = body[len(node.label) :]
+    offset = len(node.text) - len(body)
+    if tag_start is not None:
+        before = node.text[offset:tag_start].rstrip("。；;，, ")
+        cut = max(before.rfind(c) for c in "。；;")
+        sentence = before[cut + 1 :].strip().lstrip("．. ")
+        if len(sentence) >= 4:
+            return sentence
     m = re.match(r"[^，。；（]{2,60}", body.lstrip("．. "))
     return m.group(0) if m else body[:30]
 
@@ -114,7 +124,7 @@ def extract_duties(ctx: Context) -> list[Extraction]:
             lead, support = parse_tag(m.group(0)[1:-1])
             before = node.text[: m.start()]
             s = node.start + m.start()
-            out.append(ctx.record("duty", node, s, node.start + m.end(), task=task_of(node, ctx), lead=lead, support=support, deadline=deadline(before)))
+            out.append(ctx.record("duty", node, s, node.start + m.end(), task=task_of(node, ctx, m.start()), lead=lead, support=support, deadline=deadline(before)))
         for p in _PROSE_IN_CHARGE.finditer(node.text):
             if m and m.start() <= p.start() < m.end():
                 continue  # inside the tag just read
