@@ -136,6 +136,17 @@ def test_lead_and_support_written_with_qiantou(tag, lead, support):
 # ---- benefit -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("clause,group", [
+    ("对年销售收入首次超过1亿元的中成药、生物制品和化学药品，给予一次性奖励50万元。", "中成药、生物制品和化学药品"),
+    ("对新认定的省级科技企业孵化器（众创空间），给予一次性补助30万元。", "省级科技企业孵化器（众创空间）"),
+    ("对纳入培育计划的拟上市企业、拟上市企业申报材料被受理的，给予补助20万元。", "拟上市企业"),
+])
+def test_benefit_recipient_lists_and_longest_names(clause, group):
+    text = f"某省若干政策\n\n1．支持产业发展。{clause}（责任单位：省财政厅）\n"
+    (b,) = records(text, "benefit")
+    assert b["target_group"] == group
+
+
 def test_benefit_amount_cap_conditions_and_agencies():
     text = (
         "关于支持生物医药产业发展的若干政策\n\n"

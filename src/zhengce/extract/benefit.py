@@ -93,12 +93,27 @@ _RECIPIENT = (
     r"(?:企业|单位|机构|项目|品种|产品|人才(?:（团队）)?|专家|孵化器(?:（众创空间）)?|纳税人|个体工商户|合作社|"
     r"药品|注射剂|医疗器械|中成药|化学药品|生物制品|学校|医院|园区|基地|车辆)"
 )
-_RECIPIENT_AT = re.compile(rf"[^，、的且并和（）“”]{{0,18}}?{_RECIPIENT}")
+# Greedy: 科技企业孵化器（众创空间） is the recipient, not 科技企业.
+_RECIPIENT_AT = re.compile(rf"[^，、的且并和（）“”]{{0,18}}{_RECIPIENT}")
+_LIST_SEP = re.compile(r"[、和及与或]|以及")
+
+
+def _with_list(phrase: str, m: re.Match) -> str:
+    """A recipient and the ones listed after it: 中成药、生物制品、化学药品."""
+    end = m.end()
+    while True:
+        sep = _LIST_SEP.match(phrase, end)
+        nxt = _RECIPIENT_AT.match(phrase, sep.end()) if sep else None
+        # An item ends where the list goes on or the phrase does; 企业申报材料… opens a new clause.
+        if not nxt or not re.match(r"$|[、和及与或，。；的（,;]", phrase[nxt.end() : nxt.end() + 1]):
+            return phrase[m.start() : end]
+        end = nxt.end()
 
 
 def _recipient(head: str) -> str | None:
     """The 对… phrase's recipient: 对企业… → 企业; else the first recipient noun
-    after a 的 (…的医药健康工业企业); else the last one named."""
+    after a 的 (…的医药健康工业企业); else the last one named.  A list of
+    recipients (A、B和C) is kept whole."""
     i = head.find("对")
     if i < 0:
         return None
@@ -108,11 +123,11 @@ def _recipient(head: str) -> str | None:
         phrase = first  # 对医药健康企业，按规定享受…: the recipient is the first segment
     m = re.match(_RECIPIENT, phrase)
     if m and not re.match(rf"{_RECIPIENT}[\u4e00-\u9fff]{{0,2}}的", phrase):
-        return m.group()
+        return _with_list(phrase, m)
     for d in re.finditer("的", phrase):
         m = _RECIPIENT_AT.match(phrase, d.end())
         if m:
-            return m.group()
+            return _with_list(phrase, m)
     found = list(_RECIPIENT_AT.finditer(phrase))
     return found[-1].group() if found else None
 
