@@ -709,3 +709,27 @@ def test_workflow_and_concurrency_on_both_backends(db_target, tmp_path):
         hist = m.actual_history(store, i.id, 2023)
         assert [a.version for a in hist] == list(range(1, 2 * n + 1))
         assert {a.reported_by for a in hist} == {"gxt", "czt"}
+
+
+def test_cli_evaluation_report_html_xlsx_pdf(seeded, tmp_path, monkeypatch):
+    db = str(copy_db(seeded, tmp_path / "ev.db"))
+    run = CliRunner().invoke
+    with Store(db) as store:
+        own = one(store, "省级“专精特新”中小企业")
+        m.report_actual(store, user(store, "gxt"), own.id, 2023, 640)
+    for fmt in ("html", "xlsx", "pdf"):
+        out = tmp_path / f"r.{fmt}"
+        r = run(app, ["--db", db, "monitor", "evaluation", "-o", str(out), "--kind", "final"])
+        assert r.exit_code == 0, r.output
+        data = out.read_bytes()
+        if fmt == "html":
+            assert "总结评估报告" in data.decode() and "<script src" not in data.decode()
+        elif fmt == "xlsx":
+            assert data.startswith(b"PK")
+        else:
+            assert data.startswith(b"%PDF")
+    monkeypatch.setenv("ZHENGCE_CHROMIUM", "/nonexistent/chromium")
+    r = run(app, ["--db", db, "monitor", "evaluation", "-o", str(tmp_path / "x.pdf")])
+    assert r.exit_code == 5 and r.stderr.count("\n") == 1 and "Chromium" in r.stderr
+    r = run(app, ["--db", db, "monitor", "evaluation", "-o", str(tmp_path / "x.doc")])
+    assert r.exit_code == 2 and "--format" in r.stderr

@@ -300,3 +300,42 @@ def test_evaluation_report_html_and_xlsx_cite_every_figure(client, db):
     row = next(r for r in wb["实际值"].iter_rows(min_row=2, values_only=True) if r[0] == own)
     assert row[3] == 640 and re.search(r"第\d+行", row[head.index("指标出处")])
     assert all(r[-1] for r in wb["指标"].iter_rows(min_row=2, values_only=True) if r[-1] is not None)
+
+
+def _pdf_text(data: bytes) -> tuple[int, str]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return len(pdf), "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    finally:
+        pdf.close()
+
+
+def test_evaluation_report_as_pdf_with_text_citations_and_drawn_charts(client, db, monkeypatch):
+    own, _ = ids(db)
+    csrf = login(client, "gxt")
+    client.post(f"/monitor/indicators/{own}/report", data={"csrf_token": csrf, "year": "2023", "value": "640"})
+    assert 'href="/monitor/report.pdf?kind=mid"' in client.get("/monitor/report?kind=mid").text
+    r = client.get("/monitor/report.pdf?kind=mid")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    pages, text = _pdf_text(r.content)
+    text = re.sub(r"\s+", "", text)
+    assert pages >= 1
+    from zhengce.web import monitor_views as mv
+    from zhengce.web.report_pdf import standalone_html
+
+    with Store(db) as store:
+        html = standalone_html(mv.report_data(store, "mid"))
+    assert "<script src" not in html and "<link" not in html and "echarts" in html  # nothing fetched
+    assert "中期评估报告" in text and OWN in text and "640" in text  # the heading and the cited figure
+    assert re.search(r"第\d+行", text) and "吉林省人民政府关于进一步支持民营经济" in text
+    # the charts were drawn by the inlined ECharts: their titles and legends exist only as chart text
+    assert "指标状态分布" in text and "规划路径" in text and "实际值" in text
+    # logged out: no report; no converter: 501 with a Chinese message, nothing else breaks
+    monkeypatch.setenv("ZHENGCE_CHROMIUM", "/nonexistent/chromium")
+    r = client.get("/monitor/report.pdf?kind=final")
+    assert r.status_code == 501 and "Chromium" in r.text and "未找到" in r.text
+    anon = TestClient(client.app)
+    assert anon.get("/monitor/report.pdf", follow_redirects=False).status_code == 303

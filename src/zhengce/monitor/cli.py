@@ -398,6 +398,34 @@ def template_cmd(path: Annotated[Path, typer.Argument(help="FILE.csv or FILE.xls
     _cli().err.print(f"{n} indicators → {path}", highlight=False)
 
 
+@monitor_app.command("evaluation")
+def evaluation_cmd(output: Annotated[Path, typer.Option("-o", "--output", help="The file to write (.html, .xlsx or .pdf).")],
+                   fmt: Annotated[Optional[str], typer.Option("--format", help="html | xlsx | pdf (default: from the file's suffix).")] = None,
+                   kind: Annotated[str, typer.Option("--kind", help="mid (中期评估) or final (总结评估).")] = "mid",
+                   as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default today).")] = None):
+    """Write the evaluation report (中期/总结评估报告) as self-contained HTML, XLSX or PDF (PDF needs Chromium)."""
+    fmt = (fmt or output.suffix.lstrip(".")).lower()
+    if fmt not in ("html", "xlsx", "pdf"):
+        _fail(f"--format: html, xlsx or pdf (got {fmt or 'nothing'!r})")
+    if kind not in ("mid", "final"):
+        _fail(f"--kind: mid or final (got {kind!r})")
+    from ..web import monitor_views as mv
+    from ..web import report_pdf as rp
+
+    with _cli()._store() as store:
+        data = _run(lambda: mv.report_data(store, kind, as_of=as_of))
+    if fmt == "xlsx":
+        output.write_bytes(mv.report_xlsx(data))
+    elif fmt == "html":
+        output.write_text(rp.standalone_html(data), encoding="utf-8")
+    else:
+        try:
+            output.write_bytes(rp.report_pdf(data))
+        except rp.PdfUnavailable as e:
+            _fail(str(e), 5)
+    _cli().err.print(f"{data['title']} ({data['total']} indicators, {len(data['tasks'])} tasks) → {output}", highlight=False)
+
+
 @monitor_app.command("task-report")
 def task_report_cmd(task_id: Annotated[int, typer.Argument()],
                     status: Annotated[str, typer.Option("--status", help="未开始/推进中/已完成/滞后")],

@@ -17,10 +17,10 @@ from .templating import templates
 API_PREFIX = "/api/"
 
 # code -> status; the codes are part of the API contract.
-STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409, "too_large": 413, "unsupported_type": 415, "unprocessable": 422}
+STATUS = {"bad_request": 400, "unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409, "too_large": 413, "unsupported_type": 415, "unprocessable": 422, "not_implemented": 501}
 _CODE_OF = {v: k for k, v in STATUS.items()}
 
-_TITLES = {400: "请求有误", 401: "请先登录", 403: "无权操作", 404: "没有找到", 405: "不支持的操作", 409: "与已有内容冲突", 413: "文件太大", 415: "不支持的文件类型", 422: "无法处理"}
+_TITLES = {400: "请求有误", 401: "请先登录", 403: "无权操作", 404: "没有找到", 405: "不支持的操作", 409: "与已有内容冲突", 413: "文件太大", 415: "不支持的文件类型", 422: "无法处理", 501: "暂不可用"}
 
 
 class ApiError(Exception):

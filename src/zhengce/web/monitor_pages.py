@@ -394,6 +394,20 @@ def report_xlsx(request: Request, store: StoreDep, user: PageUser, kind: Kind = 
                     headers={"Content-Disposition": f"attachment; filename=\"monitor-report-{kind}.xlsx\""})
 
 
+@router.get("/monitor/report.pdf")
+def report_pdf(request: Request, store: StoreDep, user: PageUser, kind: Kind = "mid", as_of: AsOf = None):
+    """The report printed by headless Chromium from a self-contained page (report_pdf.py); 501 without one."""
+    from .report_pdf import PdfUnavailable, report_pdf as to_pdf
+
+    data = mv.report_data(store, kind, as_of=as_of or None)
+    try:
+        pdf = to_pdf(data, base_url=str(request.base_url))
+    except PdfUnavailable as e:
+        raise ApiError("not_implemented", str(e)) from None
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename=\"monitor-report-{kind}.pdf\""})
+
+
 # ------------------------------------------------------------------- audit, users, API tokens
 
 @router.get("/monitor/audit")
