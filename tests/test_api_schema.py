@@ -36,6 +36,7 @@ AUTH_ONLY_PATHS = {
     "/api/v1/monitor/tasks",
     "/api/v1/monitor/tasks/{task_id}",
     "/api/v1/monitor/audit",
+    "/api/v1/monitor/attachments/{att_id}",
 }
 
 

@@ -733,3 +733,41 @@ def test_cli_evaluation_report_html_xlsx_pdf(seeded, tmp_path, monkeypatch):
     assert r.exit_code == 5 and r.stderr.count("\n") == 1 and "Chromium" in r.stderr
     r = run(app, ["--db", db, "monitor", "evaluation", "-o", str(tmp_path / "x.doc")])
     assert r.exit_code == 2 and "--format" in r.stderr
+
+
+def test_attachments_stored_and_read_back_on_both_backends(db_target):
+    """Evidence files with a report: the same bytes back (BLOB / BYTEA), unit-scoped, size and type checked."""
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+    with Store(db_target) as store:
+        _ingest(store, corpus_file("000"))
+        admin = m.add_user(store, "admin", PW, role="admin")
+        gxt = m.add_user(store, "gxt", PW, role="department", units=["省工信厅"], by=admin)
+        guest = m.add_user(store, "guest", PW, role="viewer", by=admin)
+        m.seed(store, admin)
+        i = one(store, "省级“专精特新”中小企业")
+        other = next(x for x in m.list_indicators(store) if x.units and not m.can(gxt, "report", x))
+        a = m.report_actual(store, gxt, i.id, 2022, 520, files=[("快报.pdf", pdf)])
+        assert a.attachment == "快报.pdf"
+        (att,) = m.list_attachments(store, "indicator", i.id, year=2022)
+        assert (att.version, att.filename, att.content_type, att.size) == (1, "快报.pdf", "application/pdf", len(pdf))
+        assert m.get_attachment(store, att.id)[1] == pdf
+        csv_bytes = "年度,户数\n2022,520\n".encode()
+        later = m.attach(store, gxt, "indicator", i.id, "明细.csv", csv_bytes, year=2022)
+        assert later.version == 1 and m.get_attachment(store, later.id)[1] == csv_bytes
+        task = next(t for t in m.list_tasks(store) if m.can(gxt, "report", t))
+        m.report_task(store, gxt, task.id, "推进中", files=[("图.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50)])
+        assert [f.filename for f in m.list_attachments(store, "task", task.id)] == ["图.png"]
+        with pytest.raises(m.AccessDenied):
+            m.report_actual(store, gxt, other.id, 2022, 1, files=[("x.pdf", pdf)])
+        with pytest.raises(m.AccessDenied):
+            m.attach(store, guest, "indicator", i.id, "x.pdf", pdf, year=2022)
+        assert {e.username for e in m.audit_log(store, outcome="refused")} == {"gxt", "guest"}
+        with pytest.raises(m.AttachmentRefused, match="附件过大") as big:
+            m.report_actual(store, gxt, i.id, 2023, 640, files=[("big.pdf", b"%PDF-" + b"0" * m.attachments.MAX_BYTES)])
+        assert big.value.code == "too_large"
+        for name, data in (("run.exe", b"MZ\x90\x00"), ("fake.pdf", b"not a pdf"), ("t.docx", b"PK\x03\x04junk")):
+            with pytest.raises(m.AttachmentRefused) as bad:
+                m.report_actual(store, gxt, i.id, 2023, 640, files=[(name, data)])
+            assert bad.value.code == "unsupported_type"
+        assert [x.year for x in m.actuals(store, i.id)] == [2022]  # nothing of a refused report was stored
+        assert len(m.list_attachments(store)) == 3

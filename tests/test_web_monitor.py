@@ -339,3 +339,70 @@ def test_evaluation_report_as_pdf_with_text_citations_and_drawn_charts(client, d
     assert r.status_code == 501 and "Chromium" in r.text and "未找到" in r.text
     anon = TestClient(client.app)
     assert anon.get("/monitor/report.pdf", follow_redirects=False).status_code == 303
+
+
+# ------------------------------------------------------------------ attachments
+
+def test_attachments_upload_download_scope_size_and_type(client, db):
+    own, other = ids(db)
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
+    csrf = login(client, "gxt")
+    page = client.get(f"/monitor/indicators/{own}").text
+    assert 'enctype="multipart/form-data"' in page and 'type="file" name="files"' in page
+    r = client.post(f"/monitor/indicators/{own}/report", follow_redirects=False,
+                    data={"csrf_token": csrf, "year": "2022", "value": "520", "version_2022": "0"},
+                    files=[("files", ("统计快报.pdf", pdf, "application/pdf"))])
+    assert r.status_code == 303
+    shown = client.get(f"/monitor/indicators/{own}").text
+    att_id = int(re.search(r'href="/monitor/attachments/(\d+)">统计快报.pdf</a>', shown).group(1))
+    got = client.get(f"/monitor/attachments/{att_id}")
+    assert got.status_code == 200 and got.content == pdf and got.headers["content-type"] == "application/pdf"
+    assert got.headers["content-disposition"].startswith("attachment;") and "nosniff" in got.headers["x-content-type-options"]
+    # oversize and wrong type: refused with a clear message, nothing stored
+    big = b"%PDF-" + b"0" * (20 * 1024 * 1024)
+    r = client.post(f"/monitor/indicators/{own}/report", data={"csrf_token": csrf, "year": "2023", "value": "640"},
+                    files=[("files", ("big.pdf", big, "application/pdf"))])
+    assert r.status_code == 413 and "附件过大" in r.text and "20 MB" in r.text
+    r = client.post(f"/monitor/indicators/{own}/report", data={"csrf_token": csrf, "year": "2023", "value": "640"},
+                    files=[("files", ("tool.exe", b"MZ\x90\x00", "application/octet-stream"))])
+    assert r.status_code == 415 and "不支持的附件类型" in r.text and "pdf" in r.text
+    assert actual_values(db, own) == [(2022, 520.0)]
+    # another unit's indicator: 403 and in the audit log (form and API)
+    r = client.post(f"/monitor/indicators/{other}/report", data={"csrf_token": csrf, "year": "2022", "value": "1"},
+                    files=[("files", ("x.pdf", pdf, "application/pdf"))])
+    assert r.status_code == 403
+    with Store(db) as store:
+        token = m.create_api_token(store, m.get_user(store, "gxt"), "t").token
+        guest_token = m.create_api_token(store, m.get_user(store, "guest"), "t").token
+    h = {"Authorization": f"Bearer {token}"}
+    r = client.post(f"/api/v1/monitor/indicators/{other}/attachments", headers=h, data={"year": "2022"},
+                    files=[("files", ("x.pdf", pdf, "application/pdf"))])
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    assert sum(e.item_id == str(other) for e in refused(db, "gxt")) >= 2
+    # the API: attach to the reported value, 415 / 413 codes, download with a token
+    xlsx = client.get("/monitor/template.xlsx").content
+    r = client.post(f"/api/v1/monitor/indicators/{own}/attachments", headers=h, data={"year": "2022"},
+                    files=[("files", ("明细.xlsx", xlsx, "application/octet-stream"))])
+    assert r.status_code == 201 and r.json()[0]["version"] == 1 and r.json()[0]["size"] == len(xlsx)
+    r2 = client.post(f"/api/v1/monitor/indicators/{own}/attachments", headers=h, data={"year": "2022"},
+                     files=[("files", ("a.txt", b"\x00\x01binary", "text/plain"))])
+    assert r2.status_code == 415 and r2.json()["error"]["code"] == "unsupported_type"
+    detail = client.get(f"/api/v1/monitor/indicators/{own}", headers=h).json()
+    assert [f["filename"] for f in detail["attachments"]] == ["统计快报.pdf", "明细.xlsx"]
+    # a viewer may download; nobody logged out may
+    got = client.get(f"/api/v1/monitor/attachments/{r.json()[0]['id']}", headers={"Authorization": f"Bearer {guest_token}"})
+    assert got.status_code == 200 and got.content == xlsx
+    anon = TestClient(client.app)
+    assert anon.get(f"/monitor/attachments/{att_id}", follow_redirects=False).status_code == 303
+    assert anon.get(f"/api/v1/monitor/attachments/{att_id}").status_code == 401
+    # a task report with a file
+    with Store(db) as store:
+        gxt = m.get_user(store, "gxt")
+        mine = next(t for t in m.list_tasks(store) if m.can(gxt, "report", t))
+    r = client.post(f"/monitor/tasks/{mine.id}/report", follow_redirects=False,
+                    data={"csrf_token": csrf, "status": "推进中", "expected_version": "0"},
+                    files=[("files", ("进展.txt", "已完成招标".encode(), "text/plain"))])
+    assert r.status_code == 303
+    t_page = client.get(f"/monitor/tasks/{mine.id}").text
+    t_id = re.search(r'href="/monitor/attachments/(\d+)">进展.txt</a>', t_page).group(1)
+    assert client.get(f"/monitor/attachments/{t_id}").content == "已完成招标".encode()

@@ -17,6 +17,9 @@ The library API the CLI and the web layer call (every function takes a
     m.report_actual(store, user, id, year, value, assessment=…, expected_version=…) -> Actual
     m.actuals(store, id=None) -> [Actual];  m.actual_history(store, id, year=None) -> [Actual]
     m.report_task(store, user, task_id, status, progress=…, evidence=…) -> TaskReport
+    # attachments (attachments.py): report_actual/report_task(files=[(name, bytes)]), or later:
+    m.attach(store, user, "indicator"|"task", id, name, data, year=…) -> Attachment
+    m.list_attachments(store, kind, id, year=…) -> [Attachment];  m.get_attachment(store, att_id) -> (Attachment, bytes)
     m.import_actuals(store, user, path) -> ImportResult   (ImportFailed(errors=[RowError]))
     m.write_template(store, user, path) / m.template_rows(store, user)
 
@@ -34,6 +37,7 @@ The library API the CLI and the web layer call (every function takes a
 """
 
 from .access import ACTIONS, can, require
+from .attachments import Attachment, AttachmentRefused, attach, get_attachment, list_attachments
 from .audit import AuditEntry, audit_log
 from .errors import AccessDenied, AuthError, ConflictError, MonitorError, NotFound
 from .registers import (
@@ -56,6 +60,7 @@ from .users import (
 )
 
 __all__ = [
+    "Attachment", "AttachmentRefused", "attach", "get_attachment", "list_attachments",
     "ACTIONS", "LABELS", "ROLES", "STATUSES", "AccessDenied", "Actual", "AuditEntry", "AuthError", "ConflictError",
     "ImportFailed", "ImportResult", "Indicator", "IndicatorStatus", "MergeCandidate", "MonitorError", "NotFound",
     "RowError", "SeedReport", "Session", "Task", "TaskReport", "TaskStatus", "User", "Version", "YearStatus",

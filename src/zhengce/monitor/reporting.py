@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store import Store
-from . import audit
+from . import attachments, audit
 from .access import can, reason, require
 from .clock import stamp
 from .errors import ConflictError, MonitorError
@@ -183,17 +183,21 @@ def _reportable(ind) -> None:
 def report_actual(
     store: Store, user, indicator_id: int, year: int, value: float | str | None = None, *,
     assessment: str | None = None, note: str | None = None, attachment: str | None = None,
-    expected_version: int | None = None, now: datetime | None = None,
+    expected_version: int | None = None, files: list[tuple[str, bytes]] | None = None, now: datetime | None = None,
 ) -> Actual:
     """Record an actual value (or, for a qualitative indicator, an assessment) for a year.
 
     `expected_version`: the version of this year's value the user was shown
-    (0 = none yet); ConflictError if it is no longer the latest.
+    (0 = none yet); ConflictError if it is no longer the latest.  `files`:
+    [(name, bytes)] stored with this version (attachments.py; checked first).
     """
     ind = get_indicator(store, indicator_id)
     _reportable(ind)
     require(store, user, "report", ind, detail={"year": year, "value": value})
     y, v, a = _validate_actual(ind, year, value, assessment)
+    checked = attachments.checked_files(files)
+    if checked and not attachment:
+        attachment = "、".join(f[0] for f in checked)
     db = store._db
     with db.transaction():
         current = _current_version(db, ind.id, y)
@@ -206,8 +210,10 @@ def report_actual(
             "INSERT INTO monitor_actuals (indicator_id, year, version, reported_value, assessment, note, attachment,"
             " origin, reported_by, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'manual', ?, ?)",
             (ind.id, y, current + 1, v, a, note or None, attachment or None, user.username, stamp(now)))
+        att_ids = attachments.insert(db, user, "indicator", ind.id, y, current + 1, checked, now)
         audit.log(store, user, "report_actual", "indicator", ind.id,
-                  detail={"year": y, "value": v, "assessment": a, "version": current + 1}, now=now)
+                  detail={"year": y, "value": v, "assessment": a, "version": current + 1}
+                  | ({"attachments": att_ids} if att_ids else {}), now=now)
         row = db.one("SELECT * FROM monitor_actuals WHERE indicator_id = ? AND year = ? AND version = ?",
                      (ind.id, y, current + 1))
     return _actual(row)
@@ -226,14 +232,18 @@ def task_reports(store: Store, task_id: int | None = None) -> list[TaskReport]:
 
 def report_task(
     store: Store, user, task_id: int, status: str, *, progress: str | None = None, evidence: str | None = None,
-    attachment: str | None = None, expected_version: int | None = None, now: datetime | None = None,
+    attachment: str | None = None, expected_version: int | None = None, files: list[tuple[str, bytes]] | None = None,
+    now: datetime | None = None,
 ) -> TaskReport:
-    """Record a task's status (未开始/推进中/已完成/滞后) with what was done and the evidence."""
+    """Record a task's status (未开始/推进中/已完成/滞后) with what was done and the evidence (`files`: attached)."""
     task = get_task(store, task_id)
     if task.review in ("merged", "rejected"):
         raise MonitorError(f"task {task.id} is {task.review}" + (f" into {task.merged_into}" if task.merged_into else ""))
     require(store, user, "report", task, detail={"status": status})
     s = normalize_task_status(status)
+    checked = attachments.checked_files(files)
+    if checked and not attachment:
+        attachment = "、".join(f[0] for f in checked)
     db = store._db
     with db.transaction():
         current = int(db.scalar("SELECT MAX(version) FROM monitor_task_reports WHERE task_id = ?", (task.id,)) or 0)
@@ -245,7 +255,9 @@ def report_task(
             "INSERT INTO monitor_task_reports (task_id, version, status, progress, evidence, attachment, reported_by,"
             " reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (task.id, current + 1, s, progress or None, evidence or None, attachment or None, user.username, stamp(now)))
-        audit.log(store, user, "report_task", "task", task.id, detail={"status": s, "version": current + 1}, now=now)
+        att_ids = attachments.insert(db, user, "task", task.id, None, current + 1, checked, now)
+        audit.log(store, user, "report_task", "task", task.id, detail={"status": s, "version": current + 1}
+                  | ({"attachments": att_ids} if att_ids else {}), now=now)
     return task_reports(store, task.id)[-1]
 
 

@@ -51,7 +51,7 @@ class SQLiteDialect:
     BEGIN_READ = "BEGIN"  # in WAL a read transaction is a consistent snapshot
     # AUTOINCREMENT so ids of deleted documents are never handed out again:
     # an id someone wrote down must not start meaning another document.
-    tokens = {"ID_PK": "INTEGER PRIMARY KEY AUTOINCREMENT"}
+    tokens = {"ID_PK": "INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB": "BLOB"}
     # BEGIN IMMEDIATE already holds the one write lock: nothing to add to a SELECT.
     FOR_UPDATE = ""
 
@@ -248,7 +248,7 @@ class PostgresDialect:
     BEGIN_WRITE = "BEGIN ISOLATION LEVEL READ COMMITTED"
     BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
     # Identities are never reused (like AUTOINCREMENT); ALWAYS refuses a stray explicit id.
-    tokens = {"ID_PK": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"}
+    tokens = {"ID_PK": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BLOB": "BYTEA"}
     FOR_UPDATE = " FOR UPDATE"
 
     def connect(self, target: str, timeout: float) -> Any:

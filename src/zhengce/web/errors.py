@@ -60,6 +60,7 @@ def install(app: FastAPI) -> None:
 
     # The monitoring library's errors (zhengce.monitor.errors), wherever a handler lets one through.
     from ..monitor import errors as merr
+    from ..monitor.attachments import AttachmentRefused
     from ..monitor.reporting import ImportFailed
 
     @app.exception_handler(merr.MonitorError)
@@ -72,6 +73,8 @@ def install(app: FastAPI) -> None:
             return respond(request, 404, "not_found", str(exc))
         if isinstance(exc, merr.ConflictError):
             return respond(request, 409, "conflict", str(exc))
+        if isinstance(exc, AttachmentRefused):
+            return respond(request, STATUS[exc.code], exc.code, str(exc))
         if isinstance(exc, ImportFailed):
             return respond(request, 422, "unprocessable", str(exc))
         return respond(request, 400, "bad_request", str(exc))

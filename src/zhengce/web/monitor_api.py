@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Optional
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from .. import monitor as m
@@ -62,6 +62,7 @@ def indicator(ind_id: int, store: StoreDep, user: ApiUser) -> dict[str, Any]:
     return {"entry": ind.to_dict(), "status": st.to_dict(),
             "history": [v.to_dict() for v in m.history(store, "indicator", ind.id)],
             "reports": [a.to_dict() for a in m.actual_history(store, ind.id)],
+            "attachments": [f.to_dict() for f in m.list_attachments(store, "indicator", ind.id)],
             "can_report": m.can(user, "report", ind), "can_review": m.can(user, "review", ind)}
 
 
@@ -86,7 +87,8 @@ def task(task_id: int, store: StoreDep, user: ApiUser) -> dict[str, Any]:
 
     t = m.get_task(store, task_id)
     return {**task_status(t, m.task_reports(store, t.id), as_date(None)).to_dict(),
-            "history": [v.to_dict() for v in m.history(store, "task", t.id)], "can_report": m.can(user, "report", t)}
+            "history": [v.to_dict() for v in m.history(store, "task", t.id)], "can_report": m.can(user, "report", t),
+            "attachments": [f.to_dict() for f in m.list_attachments(store, "task", t.id)]}
 
 
 @router.post("/tasks/{task_id}/reports", status_code=201, summary="Report task progress (a new version)",
@@ -95,6 +97,47 @@ def report_task(task_id: int, body: TaskReportIn, store: StoreDep, user: ApiUser
     r = m.report_task(store, user, task_id, body.status, progress=body.progress, evidence=body.evidence,
                       attachment=body.attachment, expected_version=body.expected_version)
     return r.to_dict()
+
+
+_FILES = File(description="evidence files: pdf, docx, xlsx, csv, txt, jpg, png; at most 20 MB each")
+_ATTACH_ERR = {404: _ERR, 413: _ERR | {"description": "A file over 20 MB"},
+               415: _ERR | {"description": "Not an allowed type"}}
+
+
+def _attach(store, user, kind: str, item_id: int, files: list[UploadFile], year: int | None, version: int | None):
+    from .monitor_pages import read_files
+
+    chosen = read_files(files)
+    if not chosen:
+        raise m.MonitorError("no file: send multipart field files")
+    m.require(store, user, "report", m.attachments._item(store, kind, item_id), detail={"attach": [n for n, _ in chosen]})
+    for name, data in chosen:  # check every file before storing any
+        m.attachments.check_file(name, data)
+    return [m.attach(store, user, kind, item_id, name, data, year=year, version=version).to_dict()
+            for name, data in chosen]
+
+
+@router.post("/indicators/{ind_id}/attachments", status_code=201, responses=_ATTACH_ERR,
+             summary="Attach evidence files to a reported value (the year's latest version, or `version`)")
+def attach_indicator(ind_id: int, store: StoreDep, user: ApiUser, files: Annotated[list[UploadFile], _FILES],
+                     year: Annotated[int, Form(ge=1949, le=2100)],
+                     version: Annotated[Optional[int], Form(ge=1)] = None) -> list[dict[str, Any]]:
+    return _attach(store, user, "indicator", ind_id, files, year, version)
+
+
+@router.post("/tasks/{task_id}/attachments", status_code=201, responses=_ATTACH_ERR,
+             summary="Attach evidence files to a task's progress report (the latest, or `version`)")
+def attach_task(task_id: int, store: StoreDep, user: ApiUser, files: Annotated[list[UploadFile], _FILES],
+                version: Annotated[Optional[int], Form(ge=1)] = None) -> list[dict[str, Any]]:
+    return _attach(store, user, "task", task_id, files, None, version)
+
+
+@router.get("/attachments/{att_id}", summary="Download an attachment (any logged-in user)", responses={404: _ERR},
+            response_class=Response)
+def attachment(att_id: int, store: StoreDep, user: ApiUser) -> Response:
+    from .monitor_pages import attachment_response
+
+    return attachment_response(store, att_id)
 
 
 @router.post("/import", summary="Import actuals from a CSV/XLSX sheet in the template's layout: all rows or none",

@@ -26,8 +26,21 @@ AsOf = Annotated[Optional[str], Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$", descrip
 
 def page(request: Request, name: str, status: int = 200, **context):
     return templates.TemplateResponse(request, name, context | {"status_labels": mv.STATUS_LABELS,
+                                                                "attachment_accept": ATTACH_ACCEPT,
+                                                                "attachment_hint": ATTACH_HINT,
                                                                 "task_css": mv.TASK_CSS, "target_text": mv.target_text,
                                                                 "cite": mv.cite}, status_code=status)
+
+
+ATTACH_ACCEPT = ",".join(sorted(m.attachments.TYPES))
+ATTACH_HINT = f"可多选；{m.attachments.ALLOWED}，每个不超过 {m.attachments.MAX_BYTES // 1048576} MB"
+Files = Annotated[Optional[list[UploadFile]], File()]
+
+
+def read_files(files: list[UploadFile] | None) -> list[tuple[str, bytes]]:
+    """(name, bytes) of the chosen files (an empty file input sends a nameless part: skipped), read up to the cap."""
+    cap = m.attachments.MAX_BYTES
+    return [(f.filename, f.file.read(cap + 1)) for f in files or () if f.filename]
 
 
 def back(url: str, message: str | None = None) -> RedirectResponse:
@@ -138,6 +151,7 @@ def _indicator_page(request, store, user, ind_id: int, *, status: int = 200, err
     return page(
         request, "indicator.html", status, user=user, ind=ind, st=st, chart=mv.chart_data(st),
         history=m.history(store, "indicator", ind.id), reports=m.actual_history(store, ind.id),
+        files_of=_group(m.list_attachments(store, "indicator", ind.id), lambda f: (f.year, f.version)),
         can_report=m.can(user, "report", ind) and ind.active, can_review=m.can(user, "review", ind) and ind.active,
         versions=versions, report_years=report_years, error=error, form=form or {}, target=mv.target_text(ind),
         candidates=candidates, msg=request.query_params.get("msg"), cite=mv.cite,
@@ -163,6 +177,7 @@ def report_indicator(
     year: Annotated[str, Form()] = "", value: Annotated[Optional[str], Form()] = None,
     assessment: Annotated[Optional[str], Form()] = None, note: Annotated[Optional[str], Form()] = None,
     attachment: Annotated[Optional[str], Form()] = None, expected_version: Annotated[Optional[str], Form()] = None,
+    files: Files = None,
 ):
     check_form(request, store, csrf)
     form = {"year": year, "value": value or "", "assessment": assessment or "", "note": note or "",
@@ -174,7 +189,8 @@ def report_indicator(
             raise m.MonitorError("请填写年度（如 2023）。")
         ev = shown if shown is not None else (int(expected_version) if (expected_version or "").isdigit() else None)
         a = m.report_actual(store, user, ind_id, int(year), _blank(value), assessment=_blank(assessment),
-                            note=_blank(note), attachment=_blank(attachment), expected_version=ev)
+                            note=_blank(note), attachment=_blank(attachment), expected_version=ev,
+                            files=read_files(files))
     except m.AccessDenied as e:
         return _indicator_page(request, store, user, ind_id, status=403, error=f"无权填报：{e}（已记入审计日志）", form=form)
     except m.ConflictError as e:
@@ -182,6 +198,9 @@ def report_indicator(
                                error=f"填报冲突：在您打开页面之后，已有人更新了该年度的数值。{e}", form=form)
     except m.NotFound:
         raise
+    except m.AttachmentRefused as e:
+        return _indicator_page(request, store, user, ind_id, status=413 if e.code == "too_large" else 415,
+                               error=f"附件未被接受，未保存：{e}", form=form)
     except m.MonitorError as e:
         return _indicator_page(request, store, user, ind_id, status=400, error=f"未能保存：{e}", form=form)
     return back(f"/monitor/indicators/{ind_id}", f"已保存 {a.year} 年实际值（第 {a.version} 版）。")
@@ -258,7 +277,8 @@ def _task_page(request, store, user, task_id: int, *, status: int = 200, error: 
 
     ts = task_status(task, m.task_reports(store, task.id), as_date(None))
     return page(request, "task.html", status, user=user, task=task, ts=ts, error=error,
-                history=m.history(store, "task", task.id), can_report=m.can(user, "report", task) and task.active,
+                history=m.history(store, "task", task.id),
+                files_of=_group(m.list_attachments(store, "task", task.id), lambda f: f.version), can_report=m.can(user, "report", task) and task.active,
                 can_review=m.can(user, "review", task) and task.active, statuses=mv.TASK_STATUSES,
                 msg=request.query_params.get("msg"))
 
@@ -273,19 +293,22 @@ def report_task(
     request: Request, task_id: int, store: StoreDep, user: PageUser, csrf: Csrf = None,
     status: Annotated[str, Form()] = "", progress: Annotated[Optional[str], Form()] = None,
     evidence: Annotated[Optional[str], Form()] = None, attachment: Annotated[Optional[str], Form()] = None,
-    expected_version: Annotated[Optional[str], Form()] = None,
+    expected_version: Annotated[Optional[str], Form()] = None, files: Files = None,
 ):
     check_form(request, store, csrf)
     ev = int(expected_version) if (expected_version or "").isdigit() else None
     try:
         r = m.report_task(store, user, task_id, status, progress=_blank(progress), evidence=_blank(evidence),
-                          attachment=_blank(attachment), expected_version=ev)
+                          attachment=_blank(attachment), expected_version=ev, files=read_files(files))
     except m.AccessDenied as e:
         return _task_page(request, store, user, task_id, status=403, error=f"无权填报：{e}（已记入审计日志）")
     except m.ConflictError as e:
         return _task_page(request, store, user, task_id, status=409, error=f"填报冲突：已有人更新了进展。{e}")
     except m.NotFound:
         raise
+    except m.AttachmentRefused as e:
+        return _task_page(request, store, user, task_id, status=413 if e.code == "too_large" else 415,
+                          error=f"附件未被接受，未保存：{e}")
     except m.MonitorError as e:
         return _task_page(request, store, user, task_id, status=400, error=f"未能保存：{e}")
     return back(f"/monitor/tasks/{task_id}", f"已保存进展“{r.status}”（第 {r.version} 版）。")
@@ -313,6 +336,31 @@ def review_task(request: Request, task_id: int, store: StoreDep, user: PageUser,
     except m.MonitorError as e:
         return _task_page(request, store, user, task_id, status=400, error=f"未能保存：{e}")
     return back(f"/monitor/tasks/{task_id}", "已确认。" if action == "confirm" else "已驳回。")
+
+
+# ------------------------------------------------------------------- attachments
+
+def _group(items, key) -> dict:
+    out: dict = {}
+    for x in items:
+        out.setdefault(key(x), []).append(x)
+    return out
+
+
+def attachment_response(store, att_id: int) -> Response:
+    """The file as a download (never rendered inline: an uploaded file is not trusted content)."""
+    from urllib.parse import quote
+
+    att, data = m.get_attachment(store, att_id)
+    fallback = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in att.filename)
+    return Response(data, media_type=att.content_type, headers={
+        "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(att.filename)}",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+
+
+@router.get("/monitor/attachments/{att_id}")
+def attachment(att_id: int, store: StoreDep, user: PageUser):
+    return attachment_response(store, att_id)
 
 
 # ------------------------------------------------------------------- import, template
