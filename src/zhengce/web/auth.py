@@ -102,3 +102,61 @@ def safe_next(target: str | None) -> str:
 
 PageUser = Annotated[m.User, Depends(page_user)]
 ApiUser = Annotated[m.User, Depends(api_user)]
+
+
+# ------------------------------------------------------------------ writes to the library (文库, 政策直达)
+
+WRITER_ROLES = ("admin", "department")
+LOGIN_HINT = "请先登录（/login）：账号建立后，导入、删除文件和保存审核、档案需要管理员或部门账号"
+
+
+def accounts_exist(store: Store) -> bool:
+    """Whether any account exists: before the first one (a fresh local demo) the library stays open."""
+    return store._db.scalar("SELECT 1 FROM monitor_users LIMIT 1") is not None
+
+
+def write_access(request: Request, store: Store) -> dict:
+    """What a page needs to show or hide its write forms: open (no accounts), allowed, csrf, login link."""
+    if not accounts_exist(store):
+        return {"open": True, "allowed": True, "csrf": None, "login": None}
+    session = session_of(request, store)
+    user = session.user if session else None
+    return {"open": False, "allowed": bool(user and user.role in WRITER_ROLES), "csrf": request.state.csrf,
+            "login": login_url(request), "user": user}
+
+
+def library_writer(request: Request, store: Store, action: str, item_kind: str, item_id=None, *,
+                   csrf: str | None = None) -> m.User | None:
+    """Who may change the library, or a refusal (logged in the audit log).
+
+    While no account exists: None (open, as a fresh `make run`).  Once one
+    does: a session cookie with its CSRF token (form field or X-CSRF-Token)
+    or a Bearer API token, of an admin or department account; else 401
+    ``unauthorized`` (not logged in) or 403 ``forbidden`` (CSRF, viewer).
+    """
+    if not accounts_exist(store):
+        return None
+    session = session_of(request, store)
+    where = {"path": request.url.path, "method": request.method}
+
+    def refuse(user, code: str, why: str, message: str):
+        m.audit.log(store, user, action, item_kind, item_id, outcome="refused", detail=where | {"reason": why})
+        raise ApiError(code, message)
+
+    if session is None:
+        why = request.state._state.get("auth_error") or "not logged in"
+        refuse(None, "unauthorized", why, f"{LOGIN_HINT}（{why}）；API: Authorization: Bearer <API token>")
+    user = session.user
+    if _bearer(request) is None:
+        given = csrf or request.headers.get(CSRF_HEADER)
+        if not m.check_csrf(store, request.cookies.get(COOKIE, ""), given):
+            refuse(user, "forbidden", "CSRF check failed",
+                   f"表单已失效或来源不明（CSRF 校验失败）：请刷新页面后重试；API 调用请在 {CSRF_HEADER} 中发送令牌。")
+    if user.role not in WRITER_ROLES:
+        refuse(user, "forbidden", f"{user.username} ({user.role}) may not {action}: read-only account",
+               f"{user.username} 是只读账号，不能{_ACTION_WORDS.get(action, action)}（已记入审计日志）。")
+    return user
+
+
+_ACTION_WORDS = {"library_upload": "导入文件", "library_delete": "删除文件", "rule_review": "审核规则",
+                 "rule_withdraw": "撤回规则审核", "profile_save": "保存档案", "profile_delete": "删除档案"}

@@ -22,6 +22,7 @@ from ..match import get_profile as load_saved
 from ..store import Store
 from . import schemas
 from .deps import get_store
+from .auth import library_writer
 from .errors import ApiError
 from .matching import XLSX, Rules, as_of_date, counts, read_register, rows_file, rule_counts, rule_matches, summary
 
@@ -178,9 +179,10 @@ def get_profile(name: ProfileName, store: StoreDep):
 
 @router.put("/profiles/{name}", response_model=schemas.SavedProfile, responses=_PROFILE_422, summary="Save (or replace) a profile")
 def put_profile(
-    name: ProfileName, store: StoreDep,
+    name: ProfileName, store: StoreDep, request: Request,
     profile: Annotated[dict[str, Any], Body(description="the profile object (docs/match.md)", examples=[schemas._PROFILE_EXAMPLE])],
 ):
+    library_writer(request, store, "profile_save", "profile", name)
     if not name.strip():
         raise ApiError("bad_request", "a profile needs a name")
     p = _profile(profile, name)
@@ -190,7 +192,8 @@ def put_profile(
 
 @router.delete("/profiles/{name}", response_model=schemas.ProfileInfo, responses={404: _ERR | {"description": "No such profile"}},
                summary="Delete a saved profile")
-def remove_profile(name: ProfileName, store: StoreDep):
+def remove_profile(name: ProfileName, store: StoreDep, request: Request):
+    library_writer(request, store, "profile_delete", "profile", name)
     info = _saved_info(store, name)
     delete_profile(store, name)
     return info
@@ -203,10 +206,11 @@ def remove_profile(name: ProfileName, store: StoreDep):
              responses=_RULE_404 | {409: _ERR | {"description": "A different review is stored: pass replace"},
                                     422: _ERR | {"description": "The rule does not validate"}},
              summary="Store a reviewed rule (zhengce rules import)")
-def review_rule(rule_id: RuleId, body: schemas.ReviewRequest, store: StoreDep):
+def review_rule(rule_id: RuleId, body: schemas.ReviewRequest, store: StoreDep, request: Request):
     """A new review version: the corrected rule (or the rule as it is) approved, or with
     `reject` rejected. The same rule again is a no-op; a different one over a stored review
     needs `replace` (409 otherwise) — a review is never overwritten silently."""
+    library_writer(request, store, "rule_review", "rule", rule_id)
     rules = Rules.load(store)
     if body.rule is None:
         data = rules.get(rule_id).to_dict()
@@ -228,11 +232,12 @@ def review_rule(rule_id: RuleId, body: schemas.ReviewRequest, store: StoreDep):
 @router.delete("/rules/{rule_id:path}/review", response_model=schemas.ReviewResult,
                responses={404: _ERR | {"description": "The rule has no review to withdraw"}}, summary="Withdraw a review (zhengce rules withdraw)")
 def withdraw_review(
-    rule_id: RuleId, store: StoreDep,
+    rule_id: RuleId, store: StoreDep, request: Request,
     reviewer: Annotated[Optional[str], Query(max_length=100)] = None,
     note: Annotated[Optional[str], Query(max_length=2000)] = None,
 ):
     """Back to the machine rule: a 'withdrawn' version is added, the history stays."""
+    library_writer(request, store, "rule_withdraw", "rule", rule_id)
     try:
         version = withdraw(store, rule_id, reviewer=reviewer, note=note)
     except KeyError as e:

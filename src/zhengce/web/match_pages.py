@@ -17,6 +17,7 @@ from ..match.evaluate import _OP_WORDS
 from ..match.facts import BOARDS
 from ..store import Store
 from .api import StoreDep
+from .auth import CSRF_FIELD, library_writer, write_access
 from .errors import ApiError
 from .matching import (
     NO_LISTING, STATUSES, XLSX, ProfileForm, Rules, as_of_date, certification_choices, counts, label, other_fact_choices, read_register,
@@ -53,6 +54,7 @@ def _match_page(request: Request, store: Store, rules: Rules, form: ProfileForm,
         form=form, as_of=as_of or date.today().isoformat(), results=results, counts=counts(results) if results is not None else None,
         groups=STATUS_HEADS, choices=CHOICES, certs=certs, other_facts=other_fact_choices(rules.book),
         profiles=list_profiles(store), message=message, error=error, loaded=loaded, fact_label=label, word=word,
+        write=write_access(request, store),
     )
 
 
@@ -101,6 +103,7 @@ def _match_post(request: Request, store: Store, raw) -> Response:
         return _match_page(request, store, rules, form, when, error=profile_error_words(str(e)), status=422)
     message, name = None, form.get("save_name") or None
     if form.get("action") == "save":
+        library_writer(request, store, "profile_save", "profile", name or profile.name, csrf=raw.get(CSRF_FIELD))
         name = name or profile.name
         if not name:
             return _match_page(request, store, rules, form, when, error="保存档案需要名称：请填写档案名称或企业名称。", status=422)
@@ -110,7 +113,9 @@ def _match_post(request: Request, store: Store, raw) -> Response:
 
 
 @router.post("/match/delete")
-def delete_saved(store: StoreDep, load: Annotated[str, Form(max_length=200)]):
+def delete_saved(request: Request, store: StoreDep, load: Annotated[str, Form(max_length=200)],
+                 csrf: Annotated[Optional[str], Form(alias=CSRF_FIELD)] = None):
+    library_writer(request, store, "profile_delete", "profile", load, csrf=csrf)
     if not forget_profile(store, load):
         raise ApiError("not_found", f"没有名为“{load}”的档案。")
     return RedirectResponse("/match", status_code=303)

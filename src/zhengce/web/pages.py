@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from ..export import export_csv, export_xlsx
@@ -15,6 +15,7 @@ from ..search import Filters
 from ..store import Store
 from . import queries, reader, upload
 from .api import EngineDep, ExtractionType, StoreDep, Year, search_filters
+from .auth import CSRF_FIELD, library_writer, write_access
 from .errors import ApiError
 from .labels import COLORS, KEY_FIELDS, NOTE_KINDS, REPAIR_PASSES, TYPE_LABELS
 from .templating import templates
@@ -52,6 +53,7 @@ def _library(request: Request, store: Store, issuer=None, year=None, q=None, res
         docs=shown, total=len(docs), counts=queries.extraction_counts(store), facets=queries.library_facets(docs),
         filters={"issuer": issuer or "", "year": year or "", "q": q or ""}, results=results,
         accept=",".join(sorted(upload.ALLOWED_SUFFIXES)), max_mb=request.app.state.max_upload_bytes / 2**20,
+        write=write_access(request, store),
     )
 
 
@@ -64,8 +66,11 @@ def library(
 
 
 @router.post("/upload")
-def upload_page(request: Request, store: StoreDep, files: Annotated[list[UploadFile], File()] = None):
+def upload_page(request: Request, store: StoreDep, files: Annotated[list[UploadFile], File()] = None,
+                csrf: Annotated[Optional[str], Form(alias=CSRF_FIELD)] = None):
     files = [f for f in files or [] if f.filename]  # a form sent without a file has one empty part
+    library_writer(request, store, "library_upload", "document", ",".join(upload.clean_name(f.filename) for f in files),
+                   csrf=csrf)
     if not files:
         raise ApiError("bad_request", "请先选择要导入的文件。")
     results = upload.ingest_files(store, files, request.app.state.max_upload_bytes)
