@@ -324,3 +324,18 @@ def test_delete_command_removes_the_whole_source(hunan_db):
     assert runner.invoke(app, ["--db", str(db), "search", "首贷户"]).stdout.strip() == ""
     r = runner.invoke(app, ["--db", str(db), "delete", "湘政发〔2024〕7号"])
     assert r.exit_code == 2 and "error:" in r.stderr
+
+
+def test_one_engine_shared_by_threads(hunan_db):
+    """The web app shares one engine: concurrent searches and answers must not share a transaction."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    db, _ = hunan_db
+    with SearchEngine(db) as engine:
+        questions = ["上市奖励多少", "小巨人奖励由谁负责", "首贷户", "数字化转型比例目标是多少"] * 10
+
+        def one(q: str) -> bool:
+            return ask(engine, q).found and bool(engine.search(q).hits)
+
+        with ThreadPoolExecutor(8) as pool:
+            assert all(pool.map(one, questions))

@@ -142,7 +142,7 @@ def _facts(engine: SearchEngine, hits: list[Hit], types: tuple[str, ...], wanted
     places = _places(question)
     scored = []
     for rank, hit in enumerate(hits):
-        in_node = [rec for _d, rec in engine.store.extractions(hit.doc_id) if rec.node == hit.node and rec.type in types]
+        in_node = [rec for _d, rec in engine.extractions(hit.doc_id) if rec.node == hit.node and rec.type in types]
         for rec in in_node:
             overlap = len(set(T.terms(rec.quote)) & wanted) + 2 * len(_record_terms(rec) & wanted)
             # The clause matched the question; a fact sharing none of its words is

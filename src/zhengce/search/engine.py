@@ -213,6 +213,15 @@ class SearchEngine:
             for r in self._db.all(self._ROW_SQL, (after,))
         ]
 
+    def extractions(self, doc_id: int) -> list:
+        """A document's extraction records, read through the engine's own connection.
+
+        The engine's connection is shared by every thread that uses the engine,
+        so all reads through it take the engine's lock (ask reads facts here).
+        """
+        with self._lock:
+            return self.store.extractions(doc_id)
+
     @property
     def size(self) -> int:
         return int(sum(int(s.alive.sum()) for s in self._segments))
