@@ -406,3 +406,25 @@ def test_attachments_upload_download_scope_size_and_type(client, db):
     t_page = client.get(f"/monitor/tasks/{mine.id}").text
     t_id = re.search(r'href="/monitor/attachments/(\d+)">进展.txt</a>', t_page).group(1)
     assert client.get(f"/monitor/attachments/{t_id}").content == "已完成招标".encode()
+
+
+def test_first_setup_builds_the_registers_and_admins_refresh_them_from_the_page(corpus_db_template, tmp_path):
+    db = copy_db(corpus_db_template, tmp_path / "fresh.db")
+    c = TestClient(create_app(db))
+    r = c.post("/setup", data={"username": "root", "password": PW, "password2": PW})
+    assert r.status_code == 200 and "已从入库文件生成登记册" in r.text
+    with Store(db) as store:
+        n = len(m.list_indicators(store))
+        root = m.get_user(store, "root")
+        m.add_user(store, "gxt", PW, role="department", units=["省工信厅"], by=root)
+    assert n > 100
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/monitor").text).group(1)
+    assert "从入库文件更新登记册" in c.get("/monitor").text
+    r = c.post("/monitor/seed", data={"csrf_token": token})
+    assert r.status_code == 200 and f"指标新增 0、更新 0" in r.text  # nothing new since setup
+    assert c.post("/monitor/seed", data={}).status_code == 403  # no CSRF token: refused
+    dept = TestClient(create_app(db))
+    dept_token = login(dept, "gxt")
+    assert "从入库文件更新登记册" not in dept.get("/monitor").text
+    assert dept.post("/monitor/seed", data={"csrf_token": dept_token}).status_code == 403
+    assert refused(db, "gxt", action="seed")

@@ -111,17 +111,36 @@ def setup(request: Request, store: StoreDep, username: Annotated[str, Form()] = 
         admin = m.add_user(store, username, password, role="admin", display_name=_blank(display_name))
     except m.MonitorError as e:
         return page(request, "setup.html", 400, error=str(e), username=username)
-    return _start_session(request, store, admin, "/monitor")
+    # The registers a first admin wants to see: built from what is already ingested.
+    report = m.seed(store, admin)
+    return _start_session(request, store, admin, "/monitor?msg=" + _seed_message(report))
+
+
+def _seed_message(report) -> str:
+    from urllib.parse import quote
+
+    i, t = report.indicators, report.tasks
+    return quote(f"已从入库文件生成登记册：指标新增 {i.added}、更新 {i.updated}（已审核保留 {i.reviewed_kept}，原文变动 {i.stale}）；"
+                 f"任务新增 {t.added}、更新 {t.updated}（已审核保留 {t.reviewed_kept}，原文变动 {t.stale}）。")
+
+
+@router.post("/monitor/seed")
+def seed_registers(request: Request, store: StoreDep, user: PageUser, csrf: Csrf = None):
+    """Admins rebuild the machine suggestions after new documents are ingested (reviewed entries are kept)."""
+    check_form(request, store, csrf)
+    report = m.seed(store, user)  # AccessDenied (logged) for anyone but an admin
+    return RedirectResponse("/monitor?msg=" + _seed_message(report), status_code=303)
 
 
 # ------------------------------------------------------------------- dashboard
 
 @router.get("/monitor")
 def dashboard(request: Request, store: StoreDep, user: PageUser, as_of: AsOf = None,
-              unit: Annotated[Optional[str], Query(max_length=200)] = None, doc: Annotated[Optional[str], Query(pattern=r"^\d*$")] = None):
+              unit: Annotated[Optional[str], Query(max_length=200)] = None, doc: Annotated[Optional[str], Query(pattern=r"^\d*$")] = None,
+              msg: Annotated[Optional[str], Query(max_length=500)] = None):
     d = mv.dashboard(store, as_of=as_of or None, unit=unit or None, doc=int(doc) if doc else None)
-    return page(request, "monitor.html", user=user, d=d, filters={"unit": unit or "", "doc": int(doc) if doc else None,
-                                                                   "as_of": as_of or ""})
+    return page(request, "monitor.html", user=user, d=d, msg=msg, can_seed=m.can(user, "seed", None),
+                filters={"unit": unit or "", "doc": int(doc) if doc else None, "as_of": as_of or ""})
 
 
 # ------------------------------------------------------------------- indicators
