@@ -3,7 +3,7 @@ vocabulary, matching a profile, saved profiles, the push list and the reverse
 question over an uploaded register, and the review workflow — the library
 calls `zhengce match` / `zhengce rules` make, with the API's one error shape.
 
-Rule ids are percent-encoded in a path (`吉政发〔2021〕16号:n12:1`); one made of
+Rule ids are percent-encoded in a path (`湘政发〔2024〕7号:n12:1`); one made of
 a file name carries a `#` (`001_….txt#1:n104:1`), which must be encoded too.
 """
 
@@ -29,7 +29,7 @@ from .matching import XLSX, Rules, as_of_date, counts, read_register, rows_file,
 _ERR = {"model": schemas.ErrorResponse}
 router = APIRouter(tags=["政策直达"])
 StoreDep = Annotated[Store, Depends(get_store)]
-RuleId = Annotated[str, Path(description="rule id, e.g. 吉政发〔2021〕16号:n12:1 (percent-encoded)")]
+RuleId = Annotated[str, Path(description="rule id, e.g. 湘政发〔2024〕7号:n12:1 (percent-encoded)")]
 ProfileName = Annotated[str, Path(max_length=200, description="the name a profile is saved under")]
 _RULE_404 = {404: _ERR | {"description": "No such rule"}}
 _PROFILE_422 = {422: _ERR | {"description": "The profile does not validate: one line naming the field and the reason"}}

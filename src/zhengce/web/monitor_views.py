@@ -54,7 +54,7 @@ def _num(v: Any) -> str:
 
 
 def cite(source: dict) -> str:
-    """'吉政发〔2021〕14号 第79行': a figure's citation as the report prints it."""
+    """'湘政发〔2024〕7号 第79行': a figure's citation as the report prints it."""
     where = source.get("doc") or source.get("doc_key") or ""
     a, b = source.get("line_start"), source.get("line_end")
     lines = "" if a is None else (f"第{a}行" if b in (None, a) else f"第{a}–{b}行")

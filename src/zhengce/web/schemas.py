@@ -194,7 +194,7 @@ class RuleSource(BaseModel):
 
 
 class RuleSummary(BaseModel):
-    id: str = Field(description="e.g. 吉政发〔2021〕16号:n12:1")
+    id: str = Field(description="e.g. 湘政发〔2024〕7号:n12:1")
     title: str
     status: Literal["machine", "reviewed", "rejected"] = Field(description="derived from a benefit clause, reviewed, or rejected by a reviewer")
     stale: Optional[str] = Field(description="why a reviewed rule's clause no longer holds its quote (null: it does)")
