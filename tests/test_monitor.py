@@ -180,7 +180,7 @@ def test_meihekou_revenue_from_both_documents_is_a_merge_candidate(store):
     assert merged.review == "confirmed" and {s["doc_ident"] for s in merged.sources} >= {"吉政办发〔2021〕28号", "001_578be0ae33821603.txt#1"}
     assert m.get_indicator(store, b.id).review == "merged" and m.get_indicator(store, b.id).merged_into == a.id
     assert b.id not in {i.id for i in m.list_indicators(store)}
-    with pytest.raises(m.MonitorError, match="merged into"):
+    with pytest.raises(m.MonitorError, match=r"已并入指标 \d+：请到指标 \d+ 填报"):
         m.report_actual(store, admin, b.id, 2022, 40)
 
 
@@ -255,7 +255,7 @@ def test_review_survives_reingest(tmp_path):
         assert after.sources[0]["doc_id"] != zjtx.sources[0]["doc_id"]  # the re-ingested document's new id
         gzq2 = m.get_indicator(store, gzq.id)  # confirmed, but its clause now says 26000: kept, flagged stale
         assert gzq2.review == "confirmed" and gzq2.target["value"] == 25000
-        assert gzq2.machine["target"]["value"] == 26000 and "no longer says" in gzq2.stale
+        assert gzq2.machine["target"]["value"] == 26000 and "出处条文已变动" in gzq2.stale and "中已找不到“" in gzq2.stale
         assert [a.value for a in m.actuals(store, gzq.id)] == [12000]
         sdh2 = m.get_indicator(store, sdh.id)  # nobody reviewed it: updated in place, same id
         assert (sdh2.review, sdh2.target["value"], sdh2.version) == ("suggested", 16000, 2)
@@ -270,13 +270,13 @@ def test_department_writes_only_its_own_indicators(store):
     own = one(store, "省级“专精特新”中小企业")
     other = one(store, "财政收入", scope="梅河口市", year=2025, value=60)
     m.report_actual(store, gxt, own.id, 2022, 400)
-    with pytest.raises(m.AccessDenied, match="responsible"):
+    with pytest.raises(m.AccessDenied, match=r"^无权填报：指标 \d+“财政收入”没有明确的责任单位，仅管理员可以填报$"):
         m.report_actual(store, gxt, other.id, 2022, 40)
     with pytest.raises(m.AccessDenied):
         m.edit_indicator(store, gxt, other.id, {"target": {"value": 1}})
-    with pytest.raises(m.AccessDenied, match="read-only"):
+    with pytest.raises(m.AccessDenied, match="guest 是只读账号"):
         m.report_actual(store, guest, own.id, 2022, 400)
-    with pytest.raises(m.AccessDenied, match="admins only"):
+    with pytest.raises(m.AccessDenied, match=r"无权生成台账：仅管理员可以生成台账（gxt 是部门用户）"):
         m.seed(store, gxt)
     with pytest.raises(m.AccessDenied):  # a department may not hand its indicator to another unit
         m.edit_indicator(store, gxt, own.id, {"units": ["省商务厅"]})
@@ -286,8 +286,8 @@ def test_department_writes_only_its_own_indicators(store):
     refused = m.audit_log(store, outcome="refused", user="gxt")
     assert {(e.action, e.item_id) for e in refused} >= {("report", str(other.id)), ("edit", str(other.id)),
                                                         ("seed", None), ("edit", str(own.id))}
-    assert "responsible" in next(e for e in refused if e.action == "report").detail["reason"]
-    assert m.audit_log(store, user="guest", outcome="refused")[0].detail["reason"].endswith("read-only account")
+    assert "没有明确的责任单位" in next(e for e in refused if e.action == "report").detail["reason"]
+    assert m.audit_log(store, user="guest", outcome="refused")[0].detail["reason"].endswith("是只读账号，只能查看")
     ok = m.audit_log(store, user="gxt", outcome="ok", action="report_actual")
     assert ok[0].item_id == str(own.id) and ok[0].detail["value"] == 400
 
@@ -334,7 +334,7 @@ def test_stale_edit_is_refused_with_a_conflict(store):
     admin, gxt = user(store, "admin"), user(store, "gxt")
     i = one(store, "省级“专精特新”中小企业")
     m.edit_indicator(store, gxt, i.id, {"note": "first"}, expected_version=1)
-    with pytest.raises(m.ConflictError, match="changed by gxt"):
+    with pytest.raises(m.ConflictError, match=r"^指标 \d+ 已被 gxt 于 .+ 修改（当前第 2 版，表单为第 1 版）：请刷新后再操作$"):
         m.edit_indicator(store, admin, i.id, {"note": "second"}, expected_version=1)
     assert m.get_indicator(store, i.id).note == "first"
 
@@ -366,14 +366,15 @@ def test_malformed_sheet_gives_row_errors_and_imports_nothing(store, tmp_path):
         m.import_actuals(store, gxt, path)
     errors = {(err.row, err.column): err.message for err in e.value.errors}
     assert set(errors) == {(3, "实际值"), (4, "单位"), (5, "指标编号"), (6, "指标编号"), (7, "年度"), (8, "年度")}
-    assert "not a number" in errors[(3, "实际值")] and "亿元" not in errors[(4, "单位")]
-    assert "not allowed" in errors[(6, "指标编号")] and "already on row 2" in errors[(8, "年度")]
+    assert errors[(3, "实际值")] == "“四百”不是数字" and errors[(4, "单位")] == "“个”与指标的单位“户”不一致"
+    assert errors[(6, "指标编号")] == f"无权填报：指标 {other.id}“财政收入”没有明确的责任单位，仅管理员可以填报"
+    assert errors[(7, "年度")] == "“20x2”不是有效年份" and errors[(8, "年度")] == f"指标 {own.id} 的 2022 年已在第 2 行填写过"
     assert m.actuals(store) == []  # all or nothing
     refusal = m.audit_log(store, action="import_actuals", outcome="refused")[0]
     assert refusal.detail["refused"][0]["row"] == 6
     bad_header = tmp_path / "header.csv"
     bad_header.write_text("编号,年份,数量\n1,2022,3\n", encoding="utf-8")
-    with pytest.raises(m.ImportFailed, match="row 1, column 数量: unknown column"):
+    with pytest.raises(m.ImportFailed, match="第 1 行“数量”列：无法识别的列名"):
         m.import_actuals(store, gxt, bad_header)
 
 
@@ -416,7 +417,7 @@ def test_qualitative_indicator_takes_an_assessment(store):
     admin = user(store, "admin")
     q = next(i for i in m.list_indicators(store) if i.name == "高标准市场体系")
     assert q.qualitative
-    with pytest.raises(m.MonitorError, match="qualitative"):
+    with pytest.raises(m.MonitorError, match="“高标准市场体系”是定性指标：请选择评估"):
         m.report_actual(store, admin, q.id, 2023, 1)
     m.report_actual(store, admin, q.id, 2023, assessment="正常推进")
     st = m.indicator_statuses(store, ids=[q.id])[0]
@@ -478,7 +479,7 @@ def test_concurrent_edits_of_the_same_version_one_wins_one_conflicts(store):
         t.join()
     assert sorted(v == "ok" for v in results.values()) == [False, True]
     loser = next(v for v in results.values() if v != "ok")
-    assert "reload and try again" in loser and "you had 0" in loser
+    assert loser.endswith("（当前第 1 版，表单为第 0 版）：请刷新后再填报") and "的 2024 年实际值已被 " in loser
     assert len(m.actual_history(store, i.id, 2024)) == 1
 
 
@@ -494,14 +495,14 @@ def test_password_hashing():
 
 def test_accounts_login_and_disable(tmp_path):
     with Store(tmp_path / "u.db") as store:
-        with pytest.raises(m.MonitorError, match="first account must be an admin"):
+        with pytest.raises(m.MonitorError, match="第一个账号必须是管理员"):
             m.add_user(store, "x", PW, role="viewer")
         admin = m.add_user(store, "admin", PW, role="admin")
         with pytest.raises(m.AccessDenied):
             m.add_user(store, "sneaky", PW, role="admin")  # no acting admin once one exists
-        with pytest.raises(m.MonitorError, match="at least one unit"):
+        with pytest.raises(m.MonitorError, match="部门用户至少要属于一个单位"):
             m.add_user(store, "d", PW, role="department", by=admin)
-        with pytest.raises(m.MonitorError, match="too short"):
+        with pytest.raises(m.MonitorError, match="密码至少 8 个字符"):
             m.add_user(store, "d", "short", role="viewer", by=admin)
         d = m.add_user(store, "d", PW, role="department", units=["省工信厅", "省工业和信息化厅"], by=admin)
         assert d.units == ("省工业和信息化厅",)  # one unit under two names
@@ -514,11 +515,11 @@ def test_accounts_login_and_disable(tmp_path):
             m.authenticate(store, "nobody", PW)
         s = m.create_session(store, d)
         m.disable_user(store, "d", by=admin)
-        with pytest.raises(m.AuthError, match="disabled"):
+        with pytest.raises(m.AuthError, match="账号 d 已停用"):
             m.authenticate(store, "d", PW)
         with pytest.raises(m.AuthError):
             m.verify_session(store, s.token)  # disabling ends the sessions
-        with pytest.raises(m.MonitorError, match="last admin"):
+        with pytest.raises(m.MonitorError, match="admin 是最后一个管理员"):
             m.disable_user(store, "admin", by=admin)
         assert {(e.username, e.outcome, e.detail.get("reason")) for e in m.audit_log(store, action="login", outcome="refused")} >= {
             ("d", "refused", "bad credentials"), ("nobody", "refused", "bad credentials"), ("d", "refused", "disabled")}
@@ -530,7 +531,7 @@ def test_sessions_expire_revoke_and_csrf(tmp_path):
         s = m.create_session(store, admin, ttl=timedelta(hours=8), now=T0)
         assert s.expires_at == "2024-03-01T17:00:00+00:00" and s.csrf_token and s.token not in s.csrf_token
         assert m.verify_session(store, s.token, now=T0 + timedelta(hours=7)).user.username == "admin"
-        with pytest.raises(m.AuthError, match="expired"):
+        with pytest.raises(m.AuthError, match="登录已过期"):
             m.verify_session(store, s.token, now=T0 + timedelta(hours=8))
         assert m.check_csrf(store, s.token, s.csrf_token, now=T0)
         assert not m.check_csrf(store, s.token, "forged", now=T0)
@@ -538,7 +539,7 @@ def test_sessions_expire_revoke_and_csrf(tmp_path):
         s2 = m.create_session(store, admin, now=T0)
         assert not m.check_csrf(store, s2.token, s.csrf_token, now=T0)  # one session's token is not another's
         assert m.revoke_session(store, s2.token, now=T0) and not m.revoke_session(store, s2.token, now=T0)
-        with pytest.raises(m.AuthError, match="logged out"):
+        with pytest.raises(m.AuthError, match="已退出登录"):
             m.verify_session(store, s2.token, now=T0)
         api = m.create_api_token(store, admin, "etl", now=T0)
         assert api.kind == "api" and api.csrf_token is None
@@ -610,7 +611,7 @@ def test_cli_contract(seeded, tmp_path):
         return r.stdout
 
     r = run(app, ["--db", db, "monitor", "seed", "--as", "gxt"])
-    assert r.exit_code == 3 and "refused" in r.stderr
+    assert r.exit_code == 3 and "无权生成台账：仅管理员可以生成台账" in r.stderr
     assert "indicators: added 0" in ok("monitor", "seed", "--as", "admin")
     ok("user", "add", "shangwu", "--role", "department", "--unit", "省商务厅", "--password", PW, "--as", "admin")
     users = [json.loads(line) for line in ok("user", "list", "--json").splitlines()]
@@ -624,11 +625,11 @@ def test_cli_contract(seeded, tmp_path):
     csv_path = tmp_path / "a.csv"
     csv_path.write_text(f"指标编号,年度,实际值\n{own.id},2022,500\n{own.id},2023,abc\n", encoding="utf-8")
     r = run(app, ["--db", db, "monitor", "import-actuals", str(csv_path), "--as", "gxt"])
-    assert r.exit_code == 1 and "row 3, column 实际值" in r.stderr and "nothing imported" in r.stderr
+    assert r.exit_code == 1 and "第 3 行“实际值”列：“abc”不是数字" in r.stderr and "a.csv：发现 1 处错误，未导入任何数据" in r.stderr
     csv_path.write_text(f"指标编号,年度,实际值\n{own.id},2022,500\n{own.id},2023,700\n", encoding="utf-8")
     ok("monitor", "import-actuals", str(csv_path), "--as", "gxt")
     r = run(app, ["--db", db, "monitor", "report", str(own.id), "--year", "2023", "--value", "720", "--version", "0", "--as", "czt"])
-    assert r.exit_code == 4 and "conflict" in r.stderr
+    assert r.exit_code == 4 and "的 2023 年实际值已被 gxt 于" in r.stderr and "请刷新后再填报" in r.stderr
 
     lines = [json.loads(x) for x in ok("monitor", "status", "--json", "--as-of", "2024-01-01").splitlines()]
     st = next(x for x in lines if x["id"] == own.id)

@@ -95,7 +95,7 @@ def test_setup_creates_the_first_admin_only_while_no_user_exists(tmp_path):
     assert c.get("/login", follow_redirects=False).headers["location"] == "/setup"
     assert "创建首个管理员" in c.get("/setup").text
     r = c.post("/setup", data={"username": "root", "password": "short", "password2": "short"})
-    assert r.status_code == 400 and "at least 8" in r.text
+    assert r.status_code == 400 and "密码至少 8 个字符" in r.text
     r = c.post("/setup", data={"username": "root", "password": PW, "password2": PW}, follow_redirects=False)
     assert r.status_code == 303 and "zhengce_session=" in r.headers["set-cookie"]
     assert c.get("/monitor/users").status_code == 200  # logged in as that admin
@@ -144,12 +144,13 @@ def test_department_reports_its_own_indicator_and_is_refused_another_units(clien
     # a stale form (it showed version 0 of 2022): the conflict is shown plainly, nothing written
     r = client.post(f"/monitor/indicators/{own}/report",
                     data={"csrf_token": csrf, "year": "2022", "value": "530", "version_2022": "0"})
-    assert r.status_code == 409 and "填报冲突" in r.text and "reload and try again" in r.text
+    assert r.status_code == 409 and "填报冲突：指标 " in r.text and "（当前第 1 版，表单为第 0 版）：请刷新后再填报" in r.text
     assert actual_values(db, own) == [(2022, 520.0)]
     # another unit's indicator: read-only page, and a forged POST is refused and logged
     assert "填报实际值" not in client.get(f"/monitor/indicators/{other}").text
     r = client.post(f"/monitor/indicators/{other}/report", data={"csrf_token": csrf, "year": "2022", "value": "1"})
-    assert r.status_code == 403 and "无权填报" in r.text
+    assert r.status_code == 403 and re.search(
+        r"无权填报：指标 \d+“.+?”的责任单位是 [^，<]+，你属于 吉林省工业和信息化厅（已记入审计日志）", r.text)
     assert actual_values(db, other) == []
     assert any(e.item_id == str(other) for e in refused(db, "gxt"))
 
@@ -220,7 +221,8 @@ def test_a_malformed_sheet_shows_row_errors_and_imports_nothing(client, db):
     r = client.post("/monitor/import", data={"csrf_token": csrf},
                     files={"file": ("actuals.csv", buf.getvalue(), "text/csv")})
     assert r.status_code == 422 and "未导入任何数据" in r.text
-    assert "abc" in r.text and 'class="records row-errors"' in r.text
+    assert "<td>“abc”不是数字</td>" in r.text and 'class="records row-errors"' in r.text
+    assert f"<td>没有指标 99999</td>" in r.text and "的责任单位是" in r.text
     assert len(re.findall(r"<tr><td class=\"num\">(\d+)</td>", r.text)) >= 3  # rows 3, 4, 5
     assert actual_values(db, own) == []
     assert any(e.action in ("report", "import_actuals") for e in refused(db, "gxt", None))

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import audit
+from . import labels as L
 from .errors import AccessDenied
 from .units import overlap
 
@@ -45,19 +46,23 @@ def can(user: Any, action: str, item: Any = None) -> bool:
 
 
 def reason(user: Any, action: str, item: Any = None) -> str:
-    """Why `can` says no, in one line."""
+    """Why `can` says no, in one line of plain Chinese (it is shown to the user and kept in the audit log)."""
+    verb = L.ACTIONS.get(action, action)
     if user is None:
-        return f"{action}: no user (log in)"
+        return f"无权{verb}：尚未登录，请先登录"
     if user.disabled:
-        return f"{action}: account {user.username} is disabled"
-    what = f"{item.item_kind} {item.id}" if item is not None and getattr(item, "id", 0) else "this"
+        return f"无权{verb}：账号 {user.username} 已停用"
+    what = L.entry(item) if item is not None and getattr(item, "id", 0) else ""
     if user.role == "viewer":
-        return f"{user.username} (viewer) may not {action} {what}: read-only account"
+        return f"无权{verb}{what}：{user.username} 是只读账号，只能查看"
     if action in _UNIT_ACTIONS and item is not None:
         units = getattr(item, "units", []) or []
-        shown = "、".join(units) if units else "no unit (admins only)"
-        return f"{user.username} ({'、'.join(user.units)}) may not {action} {what}: responsible {shown}"
-    return f"{user.username} ({user.role}) may not {action}: admins only"
+        what = what or L.KINDS.get(getattr(item, "item_kind", ""), "该条目")
+        if not units:
+            return f"无权{verb}：{what}没有明确的责任单位，仅管理员可以{verb}"
+        mine = "、".join(user.units) or "（无单位）"
+        return f"无权{verb}：{what}的责任单位是 {'、'.join(units)}，你属于 {mine}"
+    return f"无权{verb}：仅管理员可以{verb}（{user.username} 是{L.ROLES.get(user.role, user.role)}）"
 
 
 def require(store, user: Any, action: str, item: Any = None, *, item_kind: str | None = None,

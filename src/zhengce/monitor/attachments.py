@@ -25,6 +25,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from ..store import Store
 from . import audit
+from . import labels as L
 from .access import require
 from .clock import stamp
 from .errors import MonitorError, NotFound
@@ -154,7 +155,7 @@ def _item(store: Store, kind: str, item_id: int):
         return get_indicator(store, item_id)
     if kind == "task":
         return get_task(store, item_id)
-    raise MonitorError(f"attachments belong to an indicator or a task, not {kind!r}")
+    raise MonitorError(f"附件只能附在指标或任务上，不能附在{L.quoted(kind)}上")
 
 
 def attach(store: Store, user, kind: str, item_id: int, filename: str | None, data: bytes, *,
@@ -168,7 +169,7 @@ def attach(store: Store, user, kind: str, item_id: int, filename: str | None, da
     item = _item(store, kind, item_id)
     require(store, user, "report", item, detail={"attach": clean_filename(filename), "year": year})
     if kind == "indicator" and year is None:
-        raise MonitorError(f"indicator {item.id}: say which year's value the file belongs to")
+        raise MonitorError(f"{L.entry(item)}：请选择附件所属的年度")
     files = checked_files([(filename, data)], max_bytes)
     db = store._db
     with db.transaction():
@@ -178,11 +179,11 @@ def attach(store: Store, user, kind: str, item_id: int, filename: str | None, da
         else:
             latest = db.scalar("SELECT MAX(version) FROM monitor_task_reports WHERE task_id = ?", (item.id,))
         if latest is None:
-            what = f"indicator {item.id} {year}" if kind == "indicator" else f"task {item.id}"
-            raise MonitorError(f"{what}: nothing reported yet to attach the file to (report first)")
+            what = f"{L.entry(item)}的 {year} 年实际值" if kind == "indicator" else f"{L.entry(item)}的进展"
+            raise MonitorError(f"{what}尚未填报，附件无处可附：请先填报")
         v = int(latest) if version is None else int(version)
         if not 1 <= v <= int(latest):
-            raise MonitorError(f"no report version {v} (latest {latest})")
+            raise MonitorError(f"没有第 {v} 版填报（最新为第 {latest} 版）")
         y = int(year) if kind == "indicator" else None
         (att_id,) = insert(db, user, kind, item.id, y, v, files, now)
         audit.log(store, user, "attach", kind, item.id,
@@ -208,5 +209,5 @@ def get_attachment(store: Store, attachment_id: int) -> tuple[Attachment, bytes]
     """The attachment and its bytes; NotFound if there is none."""
     r = store._db.one(f"SELECT {_COLUMNS}, data FROM monitor_attachments WHERE id = ?", (int(attachment_id),))
     if r is None:
-        raise NotFound(f"no attachment {attachment_id}")
+        raise NotFound(f"没有附件 {attachment_id}")
     return _attachment(r), bytes(r["data"])

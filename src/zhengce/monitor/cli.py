@@ -49,9 +49,9 @@ def _run(fn):
     try:
         return fn()
     except AccessDenied as e:
-        _fail(f"refused: {e}", 3)
+        _fail(str(e), 3)  # "无权…": the reason, as the pages show it
     except ConflictError as e:
-        _fail(f"conflict: {e}", 4)
+        _fail(str(e), 4)
     except ImportFailed as e:
         _fail(str(e), 1)
     except (NotFound, AuthError) as e:
@@ -75,7 +75,7 @@ def _user(store, name: Optional[str], *, required: bool = True):
     if user.disabled:
         from . import audit
 
-        audit.log(store, user, "cli", "user", name, outcome="refused", detail={"reason": f"account {name} is disabled"})
+        audit.log(store, user, "cli", "user", name, outcome="refused", detail={"reason": f"账号 {name} 已停用"})
         _fail(f"--as {name}: account disabled", 3)
     return user
 

@@ -34,6 +34,7 @@ from typing import Any
 from ..extract.check import indicator_key
 from ..store import Store
 from . import audit
+from . import labels as L
 from .access import require
 from .clock import stamp
 from .errors import ConflictError, MonitorError, NotFound
@@ -187,7 +188,7 @@ def _all(store: Store, kind: str) -> list[_Entry]:
 def _get(store: Store, kind: str, item_id: int) -> _Entry:
     r = store._db.one(f"SELECT * FROM {_TABLE[kind]} WHERE id = ?", (int(item_id),))
     if r is None:
-        raise NotFound(f"no {kind} {item_id}")
+        raise NotFound(f"没有{L.KINDS.get(kind, kind)} {item_id}")
     return _row_to(kind, r)
 
 
@@ -241,7 +242,7 @@ class Version:
 def history(store: Store, kind: str, item_id: int) -> list[Version]:
     """Every version of a register entry, oldest first, with who and when."""
     if kind not in _TABLE:
-        raise MonitorError(f"kind {kind!r}: indicator or task")
+        raise MonitorError(f"类型{L.quoted(kind)}无效：应为 indicator（指标）或 task（任务）")
     rows = store._db.all(
         "SELECT version, action, review, body, changed_by, changed_at, note FROM monitor_history"
         " WHERE item_kind = ? AND item_id = ? ORDER BY version", (kind, int(item_id)))
@@ -273,10 +274,10 @@ def _conflict(db, kind: str, item_id: int, had: int) -> ConflictError:
     row = db.one("SELECT version, changed_by, changed_at FROM monitor_history WHERE item_kind = ? AND item_id = ?"
                  " ORDER BY version DESC LIMIT 1", (kind, item_id))
     if row is None:
-        return ConflictError(f"{kind} {item_id} changed meanwhile (you had version {had}): reload and try again")
+        return ConflictError(f"{L.item(kind, item_id)} 已被其他人修改（表单为第 {had} 版）：请刷新后再操作")
     return ConflictError(
-        f"{kind} {item_id} was changed by {row['changed_by'] or 'seeding'} at {row['changed_at']} "
-        f"(version {row['version']}, you had {had}): reload and try again", int(row["version"]))
+        f"{L.item(kind, item_id)} 已被 {row['changed_by'] or '系统（台账生成）'} 于 {L.when(row['changed_at'])} 修改"
+        f"（当前第 {row['version']} 版，表单为第 {had} 版）：请刷新后再操作", int(row["version"]))
 
 
 def _insert(db, kind: str, key: str, origin: str, body: dict, machine: dict | None, user: str | None, ts: str,
@@ -618,7 +619,7 @@ def _sync(store: Store, c: _Corpus, kind: str, suggestions: dict[str, dict], ts:
             continue
         if e.review == "suggested":
             if e.stale is None or e.machine is not None:
-                e.machine, e.stale = None, "no longer extracted from its document (re-ingested or deleted)"
+                e.machine, e.stale = None, "原文件已重新导入或删除，不再能从中提取这一条"
                 _write(db, kind, e, "reseed", None, ts)
             counts.stale += 1
         else:
@@ -641,10 +642,10 @@ def _refresh_reviewed(db, c: _Corpus, kind: str, e: _Entry, machine: dict | None
         sources.append(s)
         doc = c.by_ident.get(s.get("doc_ident"))
         if doc is None:
-            problems.append(f"document {s.get('doc_ident')} is no longer stored")
+            problems.append(f"文件 {s.get('doc_ident')} 已不在库中")
         elif s.get("quote") not in doc.text:
-            problems.append(f"the source clause changed: {s.get('doc_ident')} no longer says “{s.get('quote')}”")
-    stale = "; ".join(problems) or None
+            problems.append(f"出处条文已变动：{s.get('doc_ident')} 中已找不到“{s.get('quote')}”")
+    stale = "；".join(problems) or None
     if stale != e.stale:
         e.body = {**e.body, "sources": sources}
         e.stale = stale
@@ -670,7 +671,7 @@ def _reanchor(db, kind: str, e: _Entry, body: dict, machine: dict | None) -> Non
 
 def _check_active(e: _Entry) -> None:
     if e.review == "merged":
-        raise MonitorError(f"{e.item_kind} {e.id} was merged into {e.merged_into}")
+        raise MonitorError(f"{L.entry(e)}已并入{L.KINDS[e.item_kind]} {e.merged_into}：请到{L.KINDS[e.item_kind]} {e.merged_into} 操作")
 
 
 def confirm(store: Store, user, item_id: int, *, expected_version: int | None = None, note: str | None = None,
@@ -710,11 +711,11 @@ def _num(v, what: str) -> float | None:
     if v is None or v == "":
         return None
     if isinstance(v, bool):
-        raise MonitorError(f"{what}: {v!r} is not a number")
+        raise MonitorError(f"{L.field(what)}：{L.quoted(v)}不是数字")
     try:
         return float(str(v).replace(",", "").strip())
     except ValueError:
-        raise MonitorError(f"{what}: {v!r} is not a number") from None
+        raise MonitorError(f"{L.field(what)}：{L.quoted(v)}不是数字") from None
 
 
 def _year(v, what: str) -> int | None:
@@ -723,16 +724,16 @@ def _year(v, what: str) -> int | None:
     try:
         y = int(str(v).strip())
     except ValueError:
-        raise MonitorError(f"{what}: {v!r} is not a year") from None
+        raise MonitorError(f"{L.field(what)}：{L.quoted(v)}不是年份") from None
     if not 1949 <= y <= 2100:
-        raise MonitorError(f"{what}: {y} is not a plausible year")
+        raise MonitorError(f"{L.field(what)}：{y} 不是有效年份（应在 1949 至 2100 之间）")
     return y
 
 
 def _validated_indicator(store: Store, body: dict, changes: dict) -> dict:
     unknown = set(changes) - _INDICATOR_EDITABLE
     if unknown:
-        raise MonitorError(f"not editable: {', '.join(sorted(unknown))} (editable: {', '.join(sorted(_INDICATOR_EDITABLE))})")
+        raise MonitorError(f"不能修改：{L.fields(sorted(unknown))}（可修改的字段：{L.fields(sorted(_INDICATOR_EDITABLE))}）")
     out = dict(body)
     for k, v in changes.items():
         if k == "target":
@@ -744,10 +745,10 @@ def _validated_indicator(store: Store, body: dict, changes: dict) -> dict:
                     t[tk] = _num(tv, f"target.{tk}")
                 elif tk == "comparator":
                     if tv not in COMPARATORS:
-                        raise MonitorError(f"target.comparator: one of {' '.join(COMPARATORS)}")
+                        raise MonitorError(f"目标比较符：{L.quoted(tv)}无效，应为 {' '.join(COMPARATORS)} 之一")
                     t["comparator"] = tv
                 else:
-                    raise MonitorError(f"target.{tk}: not a field (year, value, value_max, comparator)")
+                    raise MonitorError(f"目标没有{L.quoted(tk)}这一项（可填：目标年、目标值、目标上限、目标比较符）")
             out["target"] = t
         elif k == "baseline":
             if v is None:
@@ -760,19 +761,19 @@ def _validated_indicator(store: Store, body: dict, changes: dict) -> dict:
                 elif bk == "value":
                     b["value"] = _num(bv, "baseline.value")
                 else:
-                    raise MonitorError(f"baseline.{bk}: not a field (year, value)")
+                    raise MonitorError(f"基期没有{L.quoted(bk)}这一项（可填：基期年、基期值）")
             out["baseline"] = b
         elif k == "direction":
             if v not in DIRECTIONS:
-                raise MonitorError("direction: higher or lower")
+                raise MonitorError(f"方向：{L.quoted(v)}无效，应为 higher（越高越好）或 lower（越低越好）")
             out[k] = v
         elif k == "kind":
             if v not in KINDS:
-                raise MonitorError(f"kind: one of {', '.join(KINDS)}")
+                raise MonitorError(f"类型：{L.quoted(v)}无效，应为 {'、'.join(f'{k}（{L.INDICATOR_KINDS[k]}）' for k in KINDS)} 之一")
             out[k] = v
         elif k == "attribute":
             if v not in (None, "", *ATTRIBUTES):
-                raise MonitorError("attribute: 预期性 or 约束性")
+                raise MonitorError(f"属性：{L.quoted(v)}无效，应为 预期性 或 约束性")
             out[k] = v or None
         elif k == "units":
             items = v.split(",") if isinstance(v, str) else list(v or [])
@@ -780,7 +781,7 @@ def _validated_indicator(store: Store, body: dict, changes: dict) -> dict:
         elif k == "annual_targets":
             manual = {str(y): x for y, x in (out.get("annual_targets") or {}).items()}
             for y, x in (v or {}).items():
-                yy = str(_year(y, "annual_targets year"))
+                yy = str(_year(y, "annual_targets"))
                 if x is None or x == "":
                     manual.pop(yy, None)
                 else:
@@ -789,14 +790,14 @@ def _validated_indicator(store: Store, body: dict, changes: dict) -> dict:
         elif k == "tolerance":
             t = _num(v, "tolerance")
             if t is not None and not 0 <= t < 1:
-                raise MonitorError("tolerance: a share between 0 and 1 (0.1 = 10%)")
+                raise MonitorError(f"容差：{t:g} 无效，应为 0 到 1 之间的比例（0.1 表示 10%）")
             out[k] = t
         elif k == "aspirational":
             out[k] = str(v).lower() in ("1", "true", "yes", "是") if not isinstance(v, bool) else v
         else:
             out[k] = v if v != "" else None
     if not (out.get("name") or "").strip():
-        raise MonitorError("name: must not be empty")
+        raise MonitorError("指标名称不能为空")
     if out.get("target", {}).get("value") is not None and out.get("kind") == "qualitative":
         out["kind"] = "level"
     return out
@@ -805,7 +806,7 @@ def _validated_indicator(store: Store, body: dict, changes: dict) -> dict:
 def _validated_task(store: Store, body: dict, changes: dict) -> dict:
     unknown = set(changes) - _TASK_EDITABLE
     if unknown:
-        raise MonitorError(f"not editable: {', '.join(sorted(unknown))} (editable: {', '.join(sorted(_TASK_EDITABLE))})")
+        raise MonitorError(f"不能修改：{L.fields(sorted(unknown))}（可修改的字段：{L.fields(sorted(_TASK_EDITABLE))}）")
     out = dict(body)
     for k, v in changes.items():
         if k in ("lead", "support"):
@@ -818,11 +819,11 @@ def _validated_task(store: Store, body: dict, changes: dict) -> dict:
                 try:
                     out[k] = date.fromisoformat(str(v)).isoformat()
                 except ValueError:
-                    raise MonitorError(f"deadline: {v!r} is not a date YYYY-MM-DD") from None
+                    raise MonitorError(f"完成时限：{L.quoted(v)}不是日期，请按 2025-12-31 的格式填写") from None
         else:
             out[k] = v if v != "" else None
     if not (out.get("task") or "").strip():
-        raise MonitorError("task: must not be empty")
+        raise MonitorError("任务内容不能为空")
     return out
 
 
@@ -850,7 +851,7 @@ def _edit(store, user, kind, item_id, changes, expected_version, note, now) -> _
     after = _CLASS[kind](**{**e.__dict__, "body": body})
     if not user.is_admin and not _still_mine(user, after):
         # A department may not hand its entry to another unit (it could no longer edit it back).
-        require(store, user, "edit", after, detail={"changes": changes, "reason": "units would exclude the editor"})
+        require(store, user, "edit", after, detail={"changes": changes, "reason": "修改后的责任单位不再包含本人所在单位"})
     with store._db.transaction():
         e = _get(store, kind, item_id)
         e.body = validate(store, e.body, changes)
@@ -900,13 +901,13 @@ def merge(store: Store, user, ids: list[int], *, into: int, note: str | None = N
     """
     others = [int(i) for i in ids if int(i) != int(into)]
     if not others:
-        raise MonitorError("merge: name at least one entry besides the one merged into")
+        raise MonitorError("合并：除保留的这一条外，请至少再填写一个要并入的编号")
     target = _get(store, kind, into)
     entries = [_get(store, kind, i) for i in others]
     for e in [target, *entries]:
         _check_active(e)
         if e.review == "rejected":
-            raise MonitorError(f"{kind} {e.id} is rejected: confirm it first")
+            raise MonitorError(f"{L.entry(e)}已被驳回，不能合并：请先确认它")
         require(store, user, "review", e, detail={"merge": others, "into": into})
     ts = stamp(now)
     db = store._db
@@ -919,8 +920,8 @@ def merge(store: Store, user, ids: list[int], *, into: int, note: str | None = N
                 years = {int(r[0]) for r in db.all("SELECT DISTINCT year FROM monitor_actuals WHERE indicator_id = ?", (e.id,))}
                 clash = sorted(have & years)
                 if clash:
-                    raise ConflictError(f"merge: indicators {target.id} and {e.id} both have values for {', '.join(map(str, clash))}:"
-                                        " correct one of them first")
+                    raise ConflictError(f"不能合并：指标 {target.id} 和指标 {e.id} 都填报了 {'、'.join(map(str, clash))} 年的实际值，"
+                                        "请先更正其中一个")
                 have |= years
         sources = list(target.sources)
         fields = ("units",) if kind == "indicator" else ("lead", "support")
@@ -936,10 +937,10 @@ def merge(store: Store, user, ids: list[int], *, into: int, note: str | None = N
         target.body = {**target.body, "sources": sources, **joined}
         if target.review == "suggested":
             target.review = "confirmed"
-        _write(db, kind, target, "merge", user.username, ts, note or f"merged {', '.join(map(str, others))}", reviewed=True)
+        _write(db, kind, target, "merge", user.username, ts, note or f"并入 {'、'.join(map(str, others))}", reviewed=True)
         for e in entries:
             e.review, e.merged_into = "merged", target.id
-            _write(db, kind, e, "merged", user.username, ts, f"merged into {target.id}", reviewed=True)
+            _write(db, kind, e, "merged", user.username, ts, f"已并入 {target.id}", reviewed=True)
             if kind == "indicator":
                 _move_actuals(db, e.id, target.id)
             else:

@@ -30,6 +30,7 @@ from ..store import Store
 from . import attachments, audit
 from .access import can, reason, require
 from .clock import stamp
+from . import labels as L
 from .errors import ConflictError, MonitorError
 from .registers import Indicator, get_indicator, get_task, list_indicators
 
@@ -51,7 +52,7 @@ def normalize_assessment(text: str | None) -> str | None:
         return None
     key = str(text).strip().lower()
     if key not in _ASSESSMENT_WORDS:
-        raise MonitorError(f"assessment {text!r}: one of 已实现/正常推进/存在风险/滞后 (achieved/on_track/at_risk/off_track)")
+        raise MonitorError(f"评估：{L.quoted(text)}无效，应为 已实现、正常推进、存在风险、滞后 之一")
     return _ASSESSMENT_WORDS[key]
 
 
@@ -59,7 +60,7 @@ def normalize_task_status(text: str) -> str:
     s = (text or "").strip()
     s = _TASK_WORDS.get(s.lower(), s)
     if s not in TASK_STATUSES:
-        raise MonitorError(f"task status {text!r}: one of {'/'.join(TASK_STATUSES)}")
+        raise MonitorError(f"状态：{L.quoted(text)}无效，应为 {'、'.join(TASK_STATUSES)} 之一")
     return s
 
 
@@ -155,29 +156,29 @@ def _validate_actual(ind: Indicator, year: Any, value: Any, assessment: Any) -> 
     try:
         y = int(str(year).strip())
     except (TypeError, ValueError):
-        raise MonitorError(f"year {year!r} is not a year") from None
+        raise MonitorError(f"年度：{L.quoted(year)}不是年份") from None
     if not 1949 <= y <= 2100:
-        raise MonitorError(f"year {y} is not a plausible year")
+        raise MonitorError(f"年度：{y} 不是有效年份（应在 1949 至 2100 之间）")
     v = None
     if value is not None and str(value).strip() != "":
         try:
             v = parse_number(value)
         except ValueError:
-            raise MonitorError(f"value {value!r} is not a number") from None
+            raise MonitorError(f"实际值：{L.quoted(value)}不是数字") from None
     a = normalize_assessment(assessment)
     if ind.qualitative:
         if a is None:
-            raise MonitorError(f"indicator {ind.id} is qualitative: give an assessment (已实现/正常推进/存在风险/滞后)")
+            raise MonitorError(f"{L.entry(ind)}是定性指标：请选择评估（已实现、正常推进、存在风险、滞后）")
     elif v is None:
-        raise MonitorError(f"indicator {ind.id} needs a value")
+        raise MonitorError(f"{L.entry(ind)}：请填写实际值")
     return y, v, a
 
 
 def _reportable(ind) -> None:
     if ind.review == "merged":
-        raise MonitorError(f"indicator {ind.id} was merged into {ind.merged_into}: report to {ind.merged_into}")
+        raise MonitorError(f"{L.entry(ind)}已并入指标 {ind.merged_into}：请到指标 {ind.merged_into} 填报")
     if ind.review == "rejected":
-        raise MonitorError(f"indicator {ind.id} was rejected: it is not monitored")
+        raise MonitorError(f"{L.entry(ind)}已被驳回，不再监测，不能填报")
 
 
 def report_actual(
@@ -203,9 +204,10 @@ def report_actual(
         current = _current_version(db, ind.id, y)
         if expected_version is not None and int(expected_version) != current:
             last = actual_history(store, ind.id, y)[-1]
+            shown = _shown_value(last, ind)
             raise ConflictError(
-                f"indicator {ind.id} {y}: {last.reported_by} reported {last.value if last.value is not None else last.assessment}"
-                f" at {last.reported_at} (version {current}, you had {expected_version}): reload and try again", current)
+                f"{L.item('indicator', ind.id)} 的 {y} 年实际值已被 {last.reported_by} 于 {L.when(last.reported_at)} 填报为 {shown}"
+                f"（当前第 {current} 版，表单为第 {expected_version} 版）：请刷新后再填报", current)
         db.execute(
             "INSERT INTO monitor_actuals (indicator_id, year, version, reported_value, assessment, note, attachment,"
             " origin, reported_by, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'manual', ?, ?)",
@@ -238,7 +240,7 @@ def report_task(
     """Record a task's status (未开始/推进中/已完成/滞后) with what was done and the evidence (`files`: attached)."""
     task = get_task(store, task_id)
     if task.review in ("merged", "rejected"):
-        raise MonitorError(f"task {task.id} is {task.review}" + (f" into {task.merged_into}" if task.merged_into else ""))
+        raise MonitorError(f"{L.entry(task)}" + (f"已并入任务 {task.merged_into}：请到任务 {task.merged_into} 填报" if task.merged_into else f"{L.REVIEW.get(task.review, task.review)}，不能填报"))
     require(store, user, "report", task, detail={"status": status})
     s = normalize_task_status(status)
     checked = attachments.checked_files(files)
@@ -249,8 +251,8 @@ def report_task(
         current = int(db.scalar("SELECT MAX(version) FROM monitor_task_reports WHERE task_id = ?", (task.id,)) or 0)
         if expected_version is not None and int(expected_version) != current:
             last = task_reports(store, task.id)[-1]
-            raise ConflictError(f"task {task.id}: {last.reported_by} reported {last.status} at {last.reported_at}"
-                                f" (version {current}, you had {expected_version}): reload and try again", current)
+            raise ConflictError(f"{L.item('task', task.id)} 的进展已被 {last.reported_by} 于 {L.when(last.reported_at)} 填报为"
+                                f"“{last.status}”（当前第 {current} 版，表单为第 {expected_version} 版）：请刷新后再填报", current)
         db.execute(
             "INSERT INTO monitor_task_reports (task_id, version, status, progress, evidence, attachment, reported_by,"
             " reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -285,11 +287,23 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+        where = f"第 {self.row} 行" + (f"“{self.column}”列" if self.column else "")
+        return f"{where}：{self.message}"
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def failed_summary(path: str, n: int) -> str:
+    """'a.csv：发现 3 处错误，未导入任何数据' — the first line of an import refusal (file name only)."""
+    return f"{Path(str(path)).name}：发现 {n} 处错误，未导入任何数据"
+
+
+def _shown_value(a: Actual, ind: Indicator) -> str:
+    if a.value is None:
+        return f"“{L.ASSESSMENTS.get(a.assessment, a.assessment)}”"
+    v = f"{a.value:g}" if isinstance(a.value, float) else str(a.value)
+    return v + (ind.unit or "")
 
 
 class ImportFailed(MonitorError):
@@ -297,7 +311,7 @@ class ImportFailed(MonitorError):
 
     def __init__(self, path: str, errors: list[RowError]):
         self.path, self.errors = path, errors
-        super().__init__(f"{path}: {len(errors)} error(s), nothing imported\n" + "\n".join(f"  {e}" for e in errors))
+        super().__init__(failed_summary(path, len(errors)) + "\n" + "\n".join(f"  {e}" for e in errors))
 
 
 @dataclass
@@ -322,7 +336,7 @@ def read_table(path: str | Path) -> list[tuple[int, list[Any]]]:
         try:
             wb = load_workbook(p, read_only=True, data_only=True)
         except Exception as e:  # openpyxl raises several kinds for a bad file
-            raise MonitorError(f"{p}: not a readable .xlsx file ({type(e).__name__})") from None
+            raise MonitorError(f"{p.name}：无法读取，不是有效的 .xlsx 文件（{type(e).__name__}）") from None
         ws = wb["实际值"] if "实际值" in wb.sheetnames else wb.worksheets[0]
         rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
         wb.close()
@@ -336,9 +350,9 @@ def read_table(path: str | Path) -> list[tuple[int, list[Any]]]:
             except UnicodeDecodeError:
                 continue
         else:  # pragma: no cover - gb18030 decodes any byte string
-            raise MonitorError(f"{p}: not UTF-8 or GB18030 text")
+            raise MonitorError(f"{p.name}：不是 UTF-8 或 GB18030 编码的文本")
         return [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text)), start=1)]
-    raise MonitorError(f"{p}: import takes .csv or .xlsx files")
+    raise MonitorError(f"{p.name}：只能导入 .csv 或 .xlsx 文件（请按模板填写）")
 
 
 def _blank(v: Any) -> bool:
@@ -356,16 +370,16 @@ def _header(cells: list[Any]) -> tuple[dict[str, int], dict[str, str], list[RowE
         text = str(cell).strip()
         key = lookup.get(text.lower())
         if key is None:
-            errors.append(RowError(1, text, f"unknown column (columns: {', '.join(a[0] for a in COLUMNS.values())})"))
+            errors.append(RowError(1, text, f"无法识别的列名（可用的列：{'、'.join(a[0] for a in COLUMNS.values())}）"))
         elif key in cols:
-            errors.append(RowError(1, text, f"column {COLUMNS[key][0]} appears twice"))
+            errors.append(RowError(1, text, f"与另一列重复，都是“{COLUMNS[key][0]}”列"))
         else:
             cols[key], names[key] = i, text
     for key in REQUIRED:
         if key not in cols:
-            errors.append(RowError(1, COLUMNS[key][0], "required column missing"))
+            errors.append(RowError(1, COLUMNS[key][0], "缺少这一必填列"))
     if "value" not in cols and "assessment" not in cols:
-        errors.append(RowError(1, COLUMNS["value"][0], "need a 实际值 (value) or 评估 (assessment) column"))
+        errors.append(RowError(1, COLUMNS["value"][0], "缺少“实际值”列或“评估”列（至少要有其中一列）"))
     return cols, names, errors
 
 
@@ -381,7 +395,7 @@ def import_actuals(store: Store, user, path: str | Path, *, now: datetime | None
     path_s = str(path)
     table = [(n, cells) for n, cells in read_table(path) if any(not _blank(c) for c in cells)]
     if not table:
-        raise ImportFailed(path_s, [RowError(1, None, "empty file: no header row")])
+        raise ImportFailed(path_s, [RowError(1, None, "文件是空的：没有表头行")])
     (_, header), body = table[0], table[1:]
     cols, names, errors = _header(header)
     if errors:
@@ -389,7 +403,7 @@ def import_actuals(store: Store, user, path: str | Path, *, now: datetime | None
                   detail={"errors": [str(e) for e in errors]}, now=now)
         raise ImportFailed(path_s, errors)
     if not body:
-        raise ImportFailed(path_s, [RowError(2, None, "no data rows")])
+        raise ImportFailed(path_s, [RowError(2, None, "只有表头，没有数据行")])
 
     def cell(cells: list[Any], key: str) -> Any:
         i = cols.get(key)
@@ -405,11 +419,11 @@ def import_actuals(store: Store, user, path: str | Path, *, now: datetime | None
         try:
             ind_id = int(parse_number(raw_id))
         except (ValueError, TypeError):
-            errors.append(RowError(n, col("id"), f"{raw_id!r} is not an indicator number" if not _blank(raw_id) else "empty"))
+            errors.append(RowError(n, col("id"), f"{L.quoted(raw_id)}不是指标编号" if not _blank(raw_id) else "未填写指标编号"))
             continue
         ind = indicators.get(ind_id)
         if ind is None:
-            errors.append(RowError(n, col("id"), f"no indicator {ind_id}"))
+            errors.append(RowError(n, col("id"), f"没有指标 {ind_id}"))
             continue
         try:
             _reportable(ind)
@@ -418,7 +432,7 @@ def import_actuals(store: Store, user, path: str | Path, *, now: datetime | None
             continue
         if not can(user, "report", ind):
             why = reason(user, "report", ind)
-            errors.append(RowError(n, col("id"), f"not allowed: {why}"))
+            errors.append(RowError(n, col("id"), why))
             refused.append({"row": n, "indicator": ind_id, "reason": why})
             continue
         raw_year = cell(cells, "year")
@@ -427,11 +441,11 @@ def import_actuals(store: Store, user, path: str | Path, *, now: datetime | None
             if not 1949 <= year <= 2100 or float(parse_number(raw_year)) != year:
                 raise ValueError
         except (ValueError, TypeError):
-            errors.append(RowError(n, col("year"), f"{raw_year!r} is not a year" if not _blank(raw_year) else "empty"))
+            errors.append(RowError(n, col("year"), f"{L.quoted(raw_year)}不是有效年份" if not _blank(raw_year) else "未填写年度"))
             continue
         unit = cell(cells, "unit")
         if not _blank(unit) and ind.unit and str(unit).strip() != ind.unit:
-            errors.append(RowError(n, col("unit"), f"{str(unit).strip()} differs from the indicator's unit {ind.unit}"))
+            errors.append(RowError(n, col("unit"), f"{L.quoted(str(unit).strip())}与指标的单位“{ind.unit}”不一致"))
             continue
         raw_value = cell(cells, "value")
         value = None
@@ -439,7 +453,7 @@ def import_actuals(store: Store, user, path: str | Path, *, now: datetime | None
             try:
                 value = parse_number(raw_value)
             except ValueError:
-                errors.append(RowError(n, col("value"), f"{raw_value!r} is not a number"))
+                errors.append(RowError(n, col("value"), f"{L.quoted(raw_value)}不是数字"))
                 continue
         try:
             assessment = normalize_assessment(cell(cells, "assessment"))
@@ -448,13 +462,13 @@ def import_actuals(store: Store, user, path: str | Path, *, now: datetime | None
             continue
         if ind.qualitative and assessment is None:
             errors.append(RowError(n, col("assessment") or COLUMNS["assessment"][0],
-                                   f"indicator {ind_id} is qualitative: give an assessment (已实现/正常推进/存在风险/滞后)"))
+                                   f"{L.entry(ind)}是定性指标：请填写评估（已实现、正常推进、存在风险、滞后）"))
             continue
         if not ind.qualitative and value is None:
-            errors.append(RowError(n, col("value") or COLUMNS["value"][0], "empty: a value is required"))
+            errors.append(RowError(n, col("value") or COLUMNS["value"][0], "未填写实际值"))
             continue
         if (ind_id, year) in seen:
-            errors.append(RowError(n, col("year"), f"indicator {ind_id} {year} already on row {seen[(ind_id, year)]}"))
+            errors.append(RowError(n, col("year"), f"指标 {ind_id} 的 {year} 年已在第 {seen[(ind_id, year)]} 行填写过"))
             continue
         seen[(ind_id, year)] = n
         note, attachment = cell(cells, "note"), cell(cells, "attachment")

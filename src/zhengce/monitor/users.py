@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 from ..store import Store
 from . import audit
+from . import labels as L
 from .clock import now_utc, stamp
 from .errors import AccessDenied, AuthError, MonitorError, NotFound
 from .units import canonical_unit
@@ -113,7 +114,7 @@ def _burn(password: str) -> None:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise MonitorError(f"password too short: at least {MIN_PASSWORD} characters")
+        raise MonitorError(f"密码至少 {MIN_PASSWORD} 个字符（现为 {len(password)} 个）")
 
 
 # ---------------------------------------------------------------- accounts
@@ -124,10 +125,10 @@ def _require_admin(store: Store, by: User | None, action: str, target: str) -> N
         if count_admins(store) == 0:
             return
         audit.log(store, None, action, "user", target, outcome="refused", detail={"reason": "no acting user"})
-        raise AccessDenied(f"{action} {target}: act as an admin (an admin account exists)")
+        raise AccessDenied(f"无权{L.ACTIONS.get(action, action)}（{target}）：系统已有管理员账号，请以管理员身份操作")
     if not by.is_admin:
         audit.log(store, by, action, "user", target, outcome="refused", detail={"reason": f"role {by.role}"})
-        raise AccessDenied(f"{action} {target}: {by.username} is not an admin")
+        raise AccessDenied(f"无权{L.ACTIONS.get(action, action)}（{target}）：{by.username} 不是管理员，仅管理员可以管理账号")
 
 
 def count_admins(store: Store) -> int:
@@ -141,24 +142,24 @@ def add_user(
     """Create an account.  `by` must be an admin — or None while no admin exists (the first admin)."""
     username = (username or "").strip()
     if not username or any(c.isspace() for c in username):
-        raise MonitorError(f"user name {username!r}: must be non-empty, without spaces")
+        raise MonitorError(f"用户名{L.quoted(username)}无效：不能为空，也不能含空格")
     if role not in ROLES:
-        raise MonitorError(f"role {role!r}: one of {', '.join(ROLES)}")
+        raise MonitorError(f"角色{L.quoted(role)}无效：应为 {'、'.join(f'{L.ROLES[r]}（{r}）' for r in ROLES)} 之一")
     if by is None and count_admins(store) == 0 and role != "admin":
-        raise MonitorError("the first account must be an admin")
+        raise MonitorError("第一个账号必须是管理员")
     _require_admin(store, by, "user_add", username)
     canon = sorted({canonical_unit(store, u) for u in units if u and u.strip()})
     if role == "department" and not canon:
-        raise MonitorError("a department user belongs to at least one unit (--unit)")
+        raise MonitorError("部门用户至少要属于一个单位（请填写单位）")
     if role != "department" and canon:
-        raise MonitorError(f"only department users belong to units (role {role})")
+        raise MonitorError(f"只有部门用户才属于单位，{L.ROLES.get(role, role)}不填单位")
     check_password_strength(password)
     hashed = hash_password(password)
     db = store._db
     ts = stamp(now)
     with db.transaction():
         if db.one("SELECT 1 FROM monitor_users WHERE username = ?", (username,)) is not None:
-            raise MonitorError(f"user {username!r} exists")
+            raise MonitorError(f"用户名{L.quoted(username)}已存在")
         uid = db.one(
             "INSERT INTO monitor_users (username, display_name, role, password_hash, disabled, created_at, updated_at)"
             " VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING id",
@@ -183,7 +184,7 @@ def get_user(store: Store, ref: str | int) -> User:
     """By user name (or id)."""
     user = _load(store, "id = ?", ref) if isinstance(ref, int) else _load(store, "username = ?", ref)
     if user is None:
-        raise NotFound(f"no user {ref!r}")
+        raise NotFound(f"没有用户{L.quoted(ref)}")
     return user
 
 
@@ -207,7 +208,7 @@ def disable_user(store: Store, username: str, *, by: User | None, now: datetime 
     _require_admin(store, by, "user_disable", username)
     user = get_user(store, username)
     if user.is_admin and count_admins(store) == 1:
-        raise MonitorError(f"{username} is the last admin: add another admin first")
+        raise MonitorError(f"{username} 是最后一个管理员，不能停用：请先添加另一个管理员")
     with store._db.transaction():
         store._db.execute("UPDATE monitor_users SET disabled = 1, updated_at = ? WHERE id = ?", (stamp(now), user.id))
         store._db.execute("UPDATE monitor_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
@@ -238,7 +239,7 @@ def set_units(store: Store, username: str, units: list[str], *, by: User | None,
     user = get_user(store, username)
     canon = sorted({canonical_unit(store, u) for u in units if u and u.strip()})
     if user.role == "department" and not canon:
-        raise MonitorError("a department user belongs to at least one unit")
+        raise MonitorError("部门用户至少要属于一个单位")
     with store._db.transaction():
         store._db.execute("DELETE FROM monitor_user_units WHERE user_id = ?", (user.id,))
         store._db.executemany("INSERT INTO monitor_user_units (user_id, unit) VALUES (?, ?)", [(user.id, u) for u in canon])
@@ -258,7 +259,7 @@ def authenticate(store: Store, username: str, password: str, *, now: datetime | 
     if user is None or user.disabled:
         reason = "disabled" if user is not None else "bad credentials"
         audit.log(store, username, "login", "user", username, outcome="refused", detail={"reason": reason}, now=now)
-        raise AuthError("wrong user name or password" if user is None else f"account {username} is disabled")
+        raise AuthError("用户名或密码错误" if user is None else f"账号 {username} 已停用")
     audit.log(store, user, "login", "user", username, now=now)
     return user
 
@@ -275,9 +276,9 @@ def create_session(
 ) -> Session:
     """A new session (with its CSRF token) or, kind="api", an API token without one."""
     if kind not in ("session", "api"):
-        raise MonitorError(f"kind {kind!r}: session or api")
+        raise MonitorError(f"会话类型{L.quoted(kind)}无效：应为 session 或 api")
     if user.disabled:
-        raise AuthError(f"account {user.username} is disabled")
+        raise AuthError(f"账号 {user.username} 已停用")
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32) if kind == "session" else None
     start = now_utc(now)
@@ -308,14 +309,14 @@ def verify_session(store: Store, token: str, *, now: datetime | None = None, tou
     """The live session for `token` (its user reloaded); AuthError when unknown, expired, revoked or disabled."""
     row = _session_row(store, token)
     if row is None:
-        raise AuthError("not logged in")
+        raise AuthError("尚未登录，请先登录")
     if row["revoked_at"] is not None:
-        raise AuthError("session ended (logged out)")
+        raise AuthError("已退出登录，请重新登录")
     if row["expires_at"] <= stamp(now):
-        raise AuthError("session expired: log in again")
+        raise AuthError("登录已过期，请重新登录")
     user = get_user(store, int(row["user_id"]))
     if user.disabled:
-        raise AuthError(f"account {user.username} is disabled")
+        raise AuthError(f"账号 {user.username} 已停用")
     if touch:
         with store._db.transaction():
             store._db.execute("UPDATE monitor_sessions SET last_seen_at = ? WHERE token_hash = ?",

@@ -80,11 +80,11 @@ def api_user(request: Request, store: Annotated[Store, Depends(get_store)]) -> m
     """Dependency of the monitoring API: Bearer token, or cookie (+ X-CSRF-Token on unsafe methods)."""
     session = session_of(request, store)
     if session is None:
-        why = request.state._state.get("auth_error") or "not logged in"
-        raise ApiError("unauthorized", f"{why}: send Authorization: Bearer <API token> or log in")
+        why = request.state._state.get("auth_error") or "尚未登录，请先登录"
+        raise ApiError("unauthorized", f"{why}（API 请求请带上 Authorization: Bearer <API 令牌>）")
     if _bearer(request) is None and request.method not in ("GET", "HEAD", "OPTIONS"):
         if not m.check_csrf(store, request.cookies.get(COOKIE, ""), request.headers.get(CSRF_HEADER)):
-            raise ApiError("forbidden", f"CSRF check failed: send the session's CSRF token in {CSRF_HEADER}")
+            raise ApiError("forbidden", f"CSRF 校验失败：请在请求头 {CSRF_HEADER} 中带上本次登录的 CSRF 令牌")
     return session.user
 
 
@@ -144,7 +144,7 @@ def library_writer(request: Request, store: Store, action: str, item_kind: str, 
         raise ApiError(code, message)
 
     if session is None:
-        why = request.state._state.get("auth_error") or "not logged in"
+        why = request.state._state.get("auth_error") or "尚未登录"
         refuse(None, "unauthorized", why, f"{LOGIN_HINT}（{why}）；API: Authorization: Bearer <API token>")
     user = session.user
     if _bearer(request) is None:

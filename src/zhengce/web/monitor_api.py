@@ -109,7 +109,7 @@ def _attach(store, user, kind: str, item_id: int, files: list[UploadFile], year:
 
     chosen = read_files(files)
     if not chosen:
-        raise m.MonitorError("no file: send multipart field files")
+        raise m.MonitorError("没有收到文件：请用表单字段 files 上传")
     m.require(store, user, "report", m.attachments._item(store, kind, item_id), detail={"attach": [n for n, _ in chosen]})
     for name, data in chosen:  # check every file before storing any
         m.attachments.check_file(name, data)
@@ -149,7 +149,7 @@ def import_actuals(request: Request, store: StoreDep, user: ApiUser,
     try:
         result = import_upload(store, user, file, request.app.state.max_upload_bytes)
     except m.ImportFailed as e:
-        body = error_body("unprocessable", f"{e.path}: {len(e.errors)} error(s), nothing imported")
+        body = error_body("unprocessable", m.reporting.failed_summary(e.path, len(e.errors)))
         body["error"]["rows"] = [x.to_dict() for x in e.errors]
         return JSONResponse(body, status_code=422)
     return result.to_dict() | {"path": file.filename}

@@ -211,10 +211,10 @@ def report_indicator(
                             note=_blank(note), attachment=_blank(attachment), expected_version=ev,
                             files=read_files(files))
     except m.AccessDenied as e:
-        return _indicator_page(request, store, user, ind_id, status=403, error=f"无权填报：{e}（已记入审计日志）", form=form)
+        return _indicator_page(request, store, user, ind_id, status=403, error=f"{e}（已记入审计日志）", form=form)
     except m.ConflictError as e:
         return _indicator_page(request, store, user, ind_id, status=409,
-                               error=f"填报冲突：在您打开页面之后，已有人更新了该年度的数值。{e}", form=form)
+                               error=f"填报冲突：{e}", form=form)
     except m.NotFound:
         raise
     except m.AttachmentRefused as e:
@@ -268,9 +268,9 @@ def review_indicator(
         else:
             raise m.MonitorError(f"未知操作 {action!r}")
     except m.AccessDenied as e:
-        return _indicator_page(request, store, user, ind_id, status=403, error=f"无权操作：{e}（已记入审计日志）")
+        return _indicator_page(request, store, user, ind_id, status=403, error=f"{e}（已记入审计日志）")
     except m.ConflictError as e:
-        return _indicator_page(request, store, user, ind_id, status=409, error=f"冲突：该指标已被他人修改。{e}")
+        return _indicator_page(request, store, user, ind_id, status=409, error=f"冲突：{e}")
     except m.NotFound:
         raise
     except m.MonitorError as e:
@@ -320,9 +320,9 @@ def report_task(
         r = m.report_task(store, user, task_id, status, progress=_blank(progress), evidence=_blank(evidence),
                           attachment=_blank(attachment), expected_version=ev, files=read_files(files))
     except m.AccessDenied as e:
-        return _task_page(request, store, user, task_id, status=403, error=f"无权填报：{e}（已记入审计日志）")
+        return _task_page(request, store, user, task_id, status=403, error=f"{e}（已记入审计日志）")
     except m.ConflictError as e:
-        return _task_page(request, store, user, task_id, status=409, error=f"填报冲突：已有人更新了进展。{e}")
+        return _task_page(request, store, user, task_id, status=409, error=f"填报冲突：{e}")
     except m.NotFound:
         raise
     except m.AttachmentRefused as e:
@@ -347,7 +347,7 @@ def review_task(request: Request, task_id: int, store: StoreDep, user: PageUser,
         else:
             raise m.MonitorError(f"未知操作 {action!r}")
     except m.AccessDenied as e:
-        return _task_page(request, store, user, task_id, status=403, error=f"无权操作：{e}（已记入审计日志）")
+        return _task_page(request, store, user, task_id, status=403, error=f"{e}（已记入审计日志）")
     except m.ConflictError as e:
         return _task_page(request, store, user, task_id, status=409, error=f"冲突：{e}")
     except m.NotFound:
@@ -392,10 +392,10 @@ def import_upload(store, user, upload: UploadFile, max_bytes: int):
     name = Path(upload.filename or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in IMPORT_SUFFIXES:
-        raise ApiError("unsupported_type", f"{name or '文件'}: 请上传 .csv 或 .xlsx 文件（按模板填写）")
+        raise ApiError("unsupported_type", f"{name or '文件'}：请上传 .csv 或 .xlsx 文件（按模板填写）")
     data = upload.file.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ApiError("too_large", f"{name}: 文件太大")
+        raise ApiError("too_large", f"{name}：文件太大（上限 {max_bytes / 1048576:g} MB）")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
