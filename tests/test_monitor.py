@@ -281,6 +281,13 @@ def test_department_writes_only_its_own_indicators(store):
     with pytest.raises(m.AccessDenied):  # a department may not hand its indicator to another unit
         m.edit_indicator(store, gxt, own.id, {"units": ["省商务厅"]})
     m.edit_indicator(store, gxt, own.id, {"annual_targets": {"2023": 700}})  # its own: allowed
+    # bad input is named by the field's label on the page, with the value as typed
+    with pytest.raises(m.MonitorError, match="^目标值：“abc”不是数字$"):
+        m.edit_indicator(store, gxt, own.id, {"target": {"value": "abc"}})
+    with pytest.raises(m.MonitorError, match="^基期年：“二〇二〇”不是年份$"):
+        m.edit_indicator(store, gxt, own.id, {"baseline": {"year": "二〇二〇"}})
+    with pytest.raises(m.MonitorError, match="^不能修改：review（可修改的字段："):
+        m.edit_indicator(store, gxt, own.id, {"review": "confirmed"})
     assert m.can(gxt, "view", other) and not m.can(gxt, "report", other) and m.can(admin, "report", other)
     assert [a.value for a in m.actuals(store, other.id)] == []  # nothing written
     refused = m.audit_log(store, outcome="refused", user="gxt")

@@ -25,6 +25,29 @@ ACTIONS = {"view": "查看", "report": "填报", "edit": "修改", "review": "�
            "users": "管理账号", "audit": "查看审计日志", "user_add": "添加账号", "user_disable": "停用账号",
            "user_enable": "启用账号", "password_change": "修改密码", "user_units": "修改账号单位"}
 
+# What a history row or an audit entry records (its `action` code) — shown beside the code on the pages.
+HISTORY = {"seed": "生成", "reseed": "按原文更新", "sources": "出处核对", "confirm": "确认", "reject": "驳回",
+           "edit": "修改", "add": "手工添加", "merge": "合并", "merged": "被合并"}
+AUDIT = {**ACTIONS, **HISTORY, "seed": "生成台账", "attach": "上传附件", "cli": "命令行", "import_actuals": "批量导入",
+         "login": "登录", "report_actual": "填报实际值", "report_task": "填报任务进展", "session_create": "登录会话",
+         "session_revoke": "退出登录", "token_create": "生成 API 令牌", "library_delete": "删除文件",
+         "library_upload": "上传文件", "profile_delete": "删除企业档案", "profile_save": "保存企业档案",
+         "rule_review": "审核政策规则", "rule_withdraw": "撤回政策规则"}
+
+FINDINGS = {"conflicting_target": "目标不一致", "doubling": "翻一番不符", "duplicate_project": "项目重复",
+            "duty_without_unit": "未写明责任单位", "parts_exceed_total": "分项超过总数",
+            "parts_differ_from_total": "分项与总数不符"}
+
+
+def origin(code: str | None) -> str:
+    """Where a reported value came from: 'import:a.csv' → 批量导入（a.csv）."""
+    if not code or code == "manual":
+        return "页面填报"
+    if code.startswith("import:"):
+        return f"批量导入（{code[7:]}）"
+    return code
+
+
 ROLES = {"admin": "管理员", "department": "部门用户", "viewer": "只读用户"}
 
 REVIEW = {"suggested": "待审核", "confirmed": "已确认", "edited": "已修改", "rejected": "已驳回", "merged": "已合并"}

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from ..monitor import labels as monitor_labels  # history actions, roles, review states in Chinese
 from ..present import amount_range, number
 from ..viewer import type_css
 from . import labels
@@ -95,6 +96,6 @@ def to_json(v: Any) -> Markup:
 
 templates.env.filters.update(amount=amount_range, value=show_value, snippet=mark_snippet, lines=lines, tojson_safe=to_json, untitled=untitled)
 templates.env.globals.update(
-    node_url=node_url, rule_url=rule_url, labels=labels, type_labels=labels.TYPE_LABELS, field_labels=labels.FIELD_LABELS,
+    mlabels=monitor_labels, node_url=node_url, rule_url=rule_url, labels=labels, type_labels=labels.TYPE_LABELS, field_labels=labels.FIELD_LABELS,
     kind_labels=labels.NODE_KINDS, type_css=Markup(type_css()),
 )
