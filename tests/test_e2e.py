@@ -11,6 +11,7 @@ import re
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(corpus_db_template, tmp_path_factory):  # noqa: F811
-    db = copy_db(corpus_db_template, tmp_path_factory.mktemp("e2e") / "z.db")
+@contextmanager
+def serving(db):
+    """The real app on a free port in a background thread, for as long as the block runs; yields its URL."""
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -44,9 +45,17 @@ def server(corpus_db_template, tmp_path_factory):  # noqa: F811
     while not srv.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def server(corpus_db_template, tmp_path_factory):  # noqa: F811
+    with serving(copy_db(corpus_db_template, tmp_path_factory.mktemp("e2e") / "z.db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -249,17 +258,8 @@ def monitor_server(corpus_db_template, tmp_path_factory):  # noqa: F811
         m.add_user(store, "gxt", MONITOR_PW, role="department", units=["省工信厅"], display_name="省工信厅填报员", by=admin)
         m.seed(store, admin)
         own = next(i for i in m.list_indicators(store) if i.name == "省级“专精特新”中小企业")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", own.id
-    srv.should_exit = True
-    thread.join(5)
+    with serving(db) as url:
+        yield url, own.id
 
 
 def test_department_user_reports_a_value_and_the_dashboard_status_changes(browser, monitor_server):
