@@ -259,7 +259,7 @@ def test_batch_reads_an_xlsx_register_and_reports_bad_rows(client):
 
     bad = REGISTER + "某公司,企业,吉林省,是,是,,,30人,\n"
     msg = error_of(client.post("/api/v1/match/batch", files={"file": ("firms.csv", bad.encode("gb18030"))}), 422, "unprocessable")
-    assert msg == "firms.csv:5: monthly_sales_wan: '30人' is not an amount in 万元"
+    assert msg == "firms.csv 第5行：月销售额：“30人”不是以万元计的金额。"
     error_of(client.post("/api/v1/match/batch", files={"file": ("firms.pdf", b"%PDF")}), 415, "unsupported_type")
     error_of(client.post("/api/v1/match/batch", files={"file": ("firms.xlsx", b"not a workbook")}), 422, "unprocessable")
     assert "format" in error_of(client.post("/api/v1/match/batch", files=files, data={"format": "pdf"}), 400, "bad_request")

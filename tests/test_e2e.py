@@ -185,11 +185,13 @@ def test_concurrent_reads_and_an_upload_on_the_real_server(server):
     policy = ("某县人民政府关于促进消费的通知\n\n某政发〔2024〕9号\n\n各乡镇人民政府：\n\n"
               "一、消费券\n\n（一）发放消费券。对参与活动的商户给予补贴。（责任单位：县商务局）\n\n某县人民政府\n\n2024年6月1日\n")
 
-    def get(url: str) -> int:
-        return httpx.get(server + url, timeout=30).status_code
+    def get(url: str):
+        r = httpx.get(server + url, timeout=30)
+        return r.status_code if r.status_code == 200 else (url, r.status_code, r.text[:300])  # the cause, if it fails
 
-    def post() -> int:
-        return httpx.post(server + "/api/v1/documents", files={"files": ("并发.txt", policy.encode())}, timeout=30).status_code
+    def post():
+        r = httpx.post(server + "/api/v1/documents", files={"files": ("并发.txt", policy.encode())}, timeout=30)
+        return r.status_code if r.status_code == 200 else (r.status_code, r.text[:300])
 
     urls = ["/doc/2", "/api/v1/search?q=上市奖励", "/api/v1/documents", "/extractions?type=duty", "/api/v1/ask?q=上市奖励多少"] * 4
     with ThreadPoolExecutor(8) as pool:

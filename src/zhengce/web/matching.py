@@ -149,10 +149,18 @@ def read_register(raw_name: str | None, stream: BinaryIO, max_bytes: int) -> lis
         else:
             profiles = parse_profiles_text(_decode(data, name), suffix.lstrip("."), name)
     except ProfileError as e:
-        raise ApiError("unprocessable", str(e)) from None
+        raise ApiError("unprocessable", register_error_words(str(e))) from None
     if not profiles:
-        raise ApiError("unprocessable", f"{name}: holds no enterprises")
+        raise ApiError("unprocessable", f"{name}：文件中没有企业档案")
     return profiles
+
+
+def register_error_words(message: str) -> str:
+    """`firms.csv:3: annual_revenue_wan: '30人' is not …` → `firms.csv 第3行：年营业收入…：“30人”不是…`."""
+    where = message.split(": ", 1)[0]
+    m = re.fullmatch(r"(.+):(\d+)", where)
+    shown = f"{m.group(1)} 第{m.group(2)}行" if m else where
+    return f"{shown}：" + profile_error_words(message).removeprefix("档案填写有误：")
 
 
 def _decode(data: bytes, name: str) -> str:
