@@ -339,3 +339,31 @@ def test_one_engine_shared_by_threads(hunan_db):
 
         with ThreadPoolExecutor(8) as pool:
             assert all(pool.map(one, questions))
+
+
+def test_a_document_committed_while_the_engine_indexes_is_not_missed(hunan_db, tmp_path, monkeypatch):
+    """Another connection commits between the engine's indexing and the end of its refresh: the next search sees it."""
+    from zhengce.search import engine as engine_mod
+
+    db, _ = hunan_db
+    late = tmp_path / "late.txt"
+    late.write_text("关于发展冰雪旅游的通知\n\n一、建设雪场\n（一）新建高山滑雪场3个。\n", encoding="utf-8")
+    real_update = engine_mod.indexer.update
+    done = []
+
+    def update_then_someone_ingests(dbh, *a, **k):
+        n = real_update(dbh, *a, **k)
+        if not done:
+            done.append(1)
+            # As the web upload does: the document is stored; indexing is left to the engine.
+            from zhengce.pipeline import parse_paths
+
+            with Store(db) as other:
+                (item,) = parse_paths([late], with_extractions=True)
+                other.ingest(item.source, item.documents, item.extractions)
+        return n
+
+    monkeypatch.setattr(engine_mod.indexer, "update", update_then_someone_ingests)
+    with SearchEngine(db) as engine:
+        engine.search("首贷户")  # this refresh races with the ingest
+        assert engine.search("高山滑雪场").hits, "the document committed during the refresh was taken as seen"

@@ -125,8 +125,6 @@ class SearchEngine:
             if version == self._version and self._max_id:
                 return
             indexer.update(self._db)
-            # Read after our own writes: they may or may not move the token (SQLite: not, PostgreSQL: yes).
-            self._version = self._db.change_token()
             if not self._segments:
                 self._load_copy()
             # Ids are committed in increasing order (writers run one at a time on
@@ -145,6 +143,11 @@ class SearchEngine:
             alive_docs = np.array([r[0] for r in self._db.all("SELECT doc_id FROM search_docs")], dtype=np.int64)
             for s in self._segments:
                 s.alive = np.isin(s.doc, alive_docs)
+            # The token read *before* the work: a document another connection commits
+            # while we index must make the next refresh look again, not be taken as
+            # seen.  (On PostgreSQL our own index writes move the token too; that
+            # costs one more, empty, pass.)
+            self._version = version
 
     # An on-disk copy of a big index (next to the database file) turns the next
     # process's start from a rebuild (a minute at a million nodes) into a
