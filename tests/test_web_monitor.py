@@ -52,9 +52,15 @@ def ids(db):
         return own.id, other.id
 
 
+def form_token(client, path: str = "/login") -> str:
+    """The login/setup form's own token (double-submit: its cookie is set by the same GET)."""
+    return re.search(r'name="form_token" value="([^"]+)"', client.get(path).text).group(1)
+
+
 def login(client, name) -> str:
     """Log in through the form; returns the session's CSRF token (from a page's hidden field)."""
-    r = client.post("/login", data={"username": name, "password": PW, "next": "/monitor"}, follow_redirects=False)
+    r = client.post("/login", data={"username": name, "password": PW, "next": "/monitor", "form_token": form_token(client)},
+                    follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/monitor"
     page = client.get("/monitor/account").text
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -75,10 +81,12 @@ def refused(db, user, action="report"):
 def test_pages_need_a_login_and_the_cookie_is_httponly_lax(client, db):
     r = client.get("/monitor?unit=x", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fmonitor%3Funit%3Dx"
-    bad = client.post("/login", data={"username": "gxt", "password": "wrong password"}, follow_redirects=False)
+    bad = client.post("/login", data={"username": "gxt", "password": "wrong password", "form_token": form_token(client)},
+                      follow_redirects=False)
     assert bad.status_code == 401 and "用户名或密码错误" in bad.text
     assert refused(db, "gxt", "login")
-    r = client.post("/login", data={"username": "gxt", "password": PW, "next": "//evil.example"}, follow_redirects=False)
+    r = client.post("/login", data={"username": "gxt", "password": PW, "next": "//evil.example", "form_token": form_token(client)},
+                    follow_redirects=False)
     assert r.headers["location"] == "/monitor"  # never an open redirect
     cookie = r.headers["set-cookie"]
     assert "zhengce_session=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
@@ -94,14 +102,17 @@ def test_setup_creates_the_first_admin_only_while_no_user_exists(tmp_path):
     c = TestClient(create_app(tmp_path / "empty.db"))
     assert c.get("/login", follow_redirects=False).headers["location"] == "/setup"
     assert "创建首个管理员" in c.get("/setup").text
+    token = form_token(c, "/setup")
     r = c.post("/setup", data={"username": "root", "password": "short", "password2": "short"})
+    assert r.status_code == 403  # without the form's token: refused before anything is created
+    r = c.post("/setup", data={"username": "root", "password": "short", "password2": "short", "form_token": token})
     assert r.status_code == 400 and "密码至少 8 个字符" in r.text
-    r = c.post("/setup", data={"username": "root", "password": PW, "password2": PW}, follow_redirects=False)
+    r = c.post("/setup", data={"username": "root", "password": PW, "password2": PW, "form_token": token}, follow_redirects=False)
     assert r.status_code == 303 and "zhengce_session=" in r.headers["set-cookie"]
     assert c.get("/monitor/users").status_code == 200  # logged in as that admin
     c2 = TestClient(create_app(tmp_path / "empty.db"))
     assert c2.get("/setup").status_code == 403
-    r = c2.post("/setup", data={"username": "evil", "password": PW, "password2": PW}, follow_redirects=False)
+    r = c2.post("/setup", data={"username": "evil", "password": PW, "password2": PW, "form_token": token}, follow_redirects=False)
     assert r.status_code == 403
     with Store(tmp_path / "empty.db") as store:
         assert [u.username for u in m.list_users(store)] == ["root"]
@@ -413,7 +424,7 @@ def test_attachments_upload_download_scope_size_and_type(client, db):
 def test_first_setup_builds_the_registers_and_admins_refresh_them_from_the_page(corpus_db_template, tmp_path):
     db = copy_db(corpus_db_template, tmp_path / "fresh.db")
     c = TestClient(create_app(db))
-    r = c.post("/setup", data={"username": "root", "password": PW, "password2": PW})
+    r = c.post("/setup", data={"username": "root", "password": PW, "password2": PW, "form_token": form_token(c, "/setup")})
     assert r.status_code == 200 and "已从入库文件生成登记册" in r.text
     with Store(db) as store:
         n = len(m.list_indicators(store))
@@ -430,3 +441,15 @@ def test_first_setup_builds_the_registers_and_admins_refresh_them_from_the_page(
     assert "从入库文件更新登记册" not in dept.get("/monitor").text
     assert dept.post("/monitor/seed", data={"csrf_token": dept_token}).status_code == 403
     assert refused(db, "gxt", action="seed")
+
+
+def test_the_login_form_refuses_a_post_without_its_own_token(client, db):
+    """Login CSRF: another site can make a browser post the form, but not read the token it must echo."""
+    r = client.post("/login", data={"username": "gxt", "password": PW}, follow_redirects=False)
+    assert r.status_code == 403 and "zhengce_session" not in r.headers.get("set-cookie", "")
+    token = form_token(client)
+    other = TestClient(create_app(db))  # a browser that never loaded the form: no cookie to match
+    assert other.post("/login", data={"username": "gxt", "password": PW, "form_token": token},
+                      follow_redirects=False).status_code == 403
+    cookie = client.get("/login").headers["set-cookie"]
+    assert "zhengce_form=" in cookie and "HttpOnly" in cookie and "samesite=strict" in cookie.lower()

@@ -33,7 +33,8 @@ def with_accounts(db):
 
 
 def login(client, name) -> str:
-    r = client.post("/login", data={"username": name, "password": PW, "next": "/"}, follow_redirects=False)
+    token = re.search(r'name="form_token" value="([^"]+)"', client.get("/login").text).group(1)
+    r = client.post("/login", data={"username": name, "password": PW, "next": "/", "form_token": token}, follow_redirects=False)
     assert r.status_code == 303
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
 

@@ -65,21 +65,49 @@ def _start_session(request: Request, store, user: m.User, target: str) -> Redire
     return resp
 
 
+# Before a session exists there is no session CSRF token, so the login and
+# setup forms use a double-submit one: a random value in a SameSite=Strict
+# cookie that the form must echo.  Another site can make the browser post the
+# form but can neither read the cookie nor guess the value (login CSRF).
+PRE_COOKIE = "zhengce_form"
+PreCsrf = Annotated[Optional[str], Form(alias="form_token")]
+
+
+def _pre_session_page(request: Request, name: str, status: int = 200, **context):
+    import secrets
+
+    token = request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
+    resp = page(request, name, status, form_token=token, **context)
+    resp.set_cookie(PRE_COOKIE, token, httponly=True, samesite="strict", path="/",
+                    secure=request.url.scheme == "https")
+    return resp
+
+
+def _check_pre_session(request: Request, token: Optional[str]) -> None:
+    import hmac
+
+    cookie = request.cookies.get(PRE_COOKIE)
+    if not cookie or not token or not hmac.compare_digest(cookie, token):
+        raise ApiError("forbidden", "表单已失效或来源不明：请刷新页面后重新提交。")
+
+
 @router.get("/login")
 def login_form(request: Request, store: StoreDep, next: Optional[str] = None):
     if not m.list_users(store):
         return RedirectResponse("/setup", status_code=303)
-    return page(request, "login.html", next=safe_next(next), error=None, username="")
+    return _pre_session_page(request, "login.html", next=safe_next(next), error=None, username="")
 
 
 @router.post("/login")
 def login(request: Request, store: StoreDep, username: Annotated[str, Form()] = "",
-          password: Annotated[str, Form()] = "", next: Annotated[Optional[str], Form()] = None):
+          password: Annotated[str, Form()] = "", next: Annotated[Optional[str], Form()] = None,
+          form_token: PreCsrf = None):
+    _check_pre_session(request, form_token)
     try:
         user = m.authenticate(store, username.strip(), password)
     except m.AuthError:
-        return page(request, "login.html", 401, next=safe_next(next), username=username,
-                    error="用户名或密码错误，或账号已停用。")
+        return _pre_session_page(request, "login.html", 401, next=safe_next(next), username=username,
+                                 error="用户名或密码错误，或账号已停用。")
     return _start_session(request, store, user, next or "/monitor")
 
 
@@ -96,21 +124,22 @@ def logout(request: Request, store: StoreDep, csrf: Csrf = None):
 def setup_form(request: Request, store: StoreDep):
     if m.list_users(store):
         raise ApiError("forbidden", "系统已有账号：首个管理员只能在没有任何账号时创建。请登录。")
-    return page(request, "setup.html", error=None, username="")
+    return _pre_session_page(request, "setup.html", error=None, username="")
 
 
 @router.post("/setup")
 def setup(request: Request, store: StoreDep, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", password2: Annotated[str, Form()] = "",
-          display_name: Annotated[Optional[str], Form()] = None):
+          display_name: Annotated[Optional[str], Form()] = None, form_token: PreCsrf = None):
     if m.list_users(store):
         raise ApiError("forbidden", "系统已有账号：首个管理员只能在没有任何账号时创建。请登录。")
+    _check_pre_session(request, form_token)
     if password != password2:
-        return page(request, "setup.html", 400, error="两次输入的密码不一致。", username=username)
+        return _pre_session_page(request, "setup.html", 400, error="两次输入的密码不一致。", username=username)
     try:
         admin = m.add_user(store, username, password, role="admin", display_name=_blank(display_name))
     except m.MonitorError as e:
-        return page(request, "setup.html", 400, error=str(e), username=username)
+        return _pre_session_page(request, "setup.html", 400, error=str(e), username=username)
     # The registers a first admin wants to see: built from what is already ingested.
     report = m.seed(store, admin)
     return _start_session(request, store, admin, "/monitor?msg=" + _seed_message(report))
