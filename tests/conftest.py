@@ -12,6 +12,12 @@ settings.register_profile("ci", derandomize=True)
 settings.register_profile("explore", derandomize=False, max_examples=500)
 settings.load_profile("ci")
 
+# Password hashing at the production cost (scrypt N=2**17, ~0.4 s) would make every test that
+# creates an account slow; the suite uses a lower cost.  test_password_hashing checks the real one.
+import zhengce.monitor.users as _users  # noqa: E402
+
+_users.SCRYPT_N = 2**12
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "jilin"
 
