@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.tree import Tree
 
+from .extract import VERSION as EXTRACTOR_VERSION
 from .model import Document
 from .pipeline import parse_paths
 from .store import DocumentLookupError, Store, display_target, is_database_url, resolve_db_path
@@ -84,16 +85,27 @@ def ingest(paths: PathsArg):
                 counts["unchanged"] += 1
                 continue
             try:
-                result = store.ingest(item.source, item.documents, item.extractions)
+                result = store.ingest(item.source, item.documents, item.extractions, EXTRACTOR_VERSION)
             except Exception as e:  # nothing of this file is stored (one transaction)
                 counts["failed"] += 1
                 _error(f"{item.source.path}: not stored ({e})")
                 continue
             counts[result.status] += 1
             progress.console.print(f"{result.status:9} {item.source.path}: {len(item.documents)} document(s)", highlight=False)
+        _refresh_extractions(store, progress)
         _update_index(store, progress)
     err.print(" ".join(f"{k} {v}" for k, v in counts.items()), highlight=False)
     raise typer.Exit(1 if counts["failed"] else 0)
+
+
+def _refresh_extractions(store: Store, progress: Progress) -> None:
+    """Documents stored by an older zhengce get this version's extraction records."""
+    from .pipeline import refresh_extractions
+
+    task = progress.add_task("re-extracting", total=None)
+    n = refresh_extractions(store, lambda done, total: progress.update(task, completed=done, total=total))
+    if n:
+        progress.console.print(f"re-extracted {n} stored document(s) made by an older extractor", highlight=False)
 
 
 def _update_index(store: Store, progress: Progress) -> None:

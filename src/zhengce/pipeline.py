@@ -68,3 +68,19 @@ def _parse(
             yield Parsed(item, [], e)
         except Exception as e:  # a parser bug must not stop the batch; name the file
             yield Parsed(item, [], InputError(item.path, f"could not be parsed ({type(e).__name__}: {e})"))
+
+
+def refresh_extractions(store, progress: Callable[[int, int], None] | None = None) -> int:
+    """Re-derive the records of stored documents made by an older extractor; returns how many.
+
+    One transaction per document, from the stored (restored, structured)
+    document: the source is not parsed again.
+    """
+    from .extract import VERSION, extract
+
+    stale = store.stale_extractions(VERSION)
+    for i, doc_id in enumerate(stale, 1):
+        store.replace_extractions(doc_id, extract(store.get_document(doc_id), store.doc_key(doc_id)), VERSION)
+        if progress:
+            progress(i, len(stale))
+    return len(stale)

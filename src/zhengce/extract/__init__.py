@@ -19,6 +19,10 @@ from .target import extract_targets
 
 TYPES = ("target", "statistic", "duty", "benefit", "project", "reference", "entity")
 
+# Bump when what the extractors return changes: `zhengce ingest` then re-derives the
+# records of every stored document made by an older version (Store.stale_extractions).
+VERSION = 2
+
 
 def _entities(ctx: Context) -> list[Extraction]:
     from .entities import find_entities  # the gazetteer loads on first use

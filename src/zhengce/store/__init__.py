@@ -82,7 +82,8 @@ class Store:
         return self._db.one("SELECT 1 FROM sources WHERE sha256 = ?", (sha256,)) is not None
 
     def ingest(
-        self, source: Source, documents: list[Document], extractions: list[list[Extraction]] | None = None
+        self, source: Source, documents: list[Document], extractions: list[list[Extraction]] | None = None,
+        extraction_version: int | None = None,
     ) -> IngestResult:
         """Store a source and its documents atomically.
 
@@ -105,6 +106,7 @@ class Store:
             ids = [_docs.insert_document(db, source_id, i, d) for i, d in enumerate(documents)]
             for doc_id, records in zip(ids, extractions or []):
                 _docs.insert_extractions(db, doc_id, records)
+                _docs.set_extraction_version(db, doc_id, extraction_version)
         return IngestResult("replaced" if old is not None else "added", source_id, ids)
 
     def delete_source(self, path: str) -> bool:
@@ -174,10 +176,24 @@ class Store:
                     r.fields["resolved"] = _docs.find_cited(self._db, r.fields.get("doc_number"), r.fields.get("title"))
             return pairs
 
-    def replace_extractions(self, doc: str | int, records: list[Extraction]) -> None:
-        """Re-derive: swap a document's records for new ones in one transaction."""
+    def replace_extractions(self, doc: str | int, records: list[Extraction], version: int | None = None) -> None:
+        """Re-derive: swap a document's records for new ones in one transaction.
+
+        `version` is the extractor's (zhengce.extract.VERSION).  The document's
+        search rows carry its extraction types and places, so they are dropped
+        with the old records and rebuilt by the search indexer.
+        """
         with self._db.transaction():
-            _docs.insert_extractions(self._db, self.resolve(doc), records)
+            doc_id = self.resolve(doc)
+            _docs.insert_extractions(self._db, doc_id, records)
+            _docs.set_extraction_version(self._db, doc_id, version)
+            self._db.execute("DELETE FROM search_docs WHERE doc_id = ?", (doc_id,))
+
+    def stale_extractions(self, version: int) -> list[int]:
+        """Documents whose records an older extractor made (or none recorded which)."""
+        return [r[0] for r in self._db.all(
+            "SELECT d.id FROM documents d LEFT JOIN extraction_runs e ON e.doc_id = d.id"
+            " WHERE e.version IS NULL OR e.version < ? ORDER BY d.id", (version,))]
 
     def notes(self, doc_id: str | int) -> list[Note]:
         with self._db.transaction(write=False):

@@ -89,6 +89,13 @@ def insert_extractions(db: Database, doc_id: int, records: list[Extraction]) -> 
     )
 
 
+def set_extraction_version(db: Database, doc_id: int, version: int | None) -> None:
+    """Record which extractor made the document's records (None: unknown, so re-derived later)."""
+    db.execute("DELETE FROM extraction_runs WHERE doc_id = ?", (doc_id,))
+    if version is not None:
+        db.execute("INSERT INTO extraction_runs (doc_id, version) VALUES (?, ?)", (doc_id, version))
+
+
 def load_extractions(db: Database, doc_id: int | None = None, type_: str | None = None) -> list[tuple[int, Extraction]]:
     """(document id, record) pairs, in document then text order."""
     where, args = [], []

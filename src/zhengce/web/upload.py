@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 from fastapi import UploadFile
 
+from ..extract import VERSION as EXTRACTOR_VERSION
 from ..pipeline import parse_bytes
 from ..read import HTML_EXT, limits
 from ..read.text import MARKDOWN_EXT
@@ -58,7 +59,7 @@ def ingest_upload(store: Store, raw_name: str | None, stream: BinaryIO, max_byte
             results.append(UploadResult(file=path, status="unchanged", documents=stored))
             continue
         try:
-            res = store.ingest(item.source, item.documents, item.extractions)
+            res = store.ingest(item.source, item.documents, item.extractions, EXTRACTOR_VERSION)
         except Exception as e:  # rolled back: nothing of this file is stored
             results.append(failed(path, "unprocessable", f"{path}: not stored ({type(e).__name__}: {e})"))
             continue
