@@ -6,7 +6,7 @@ finds the clauses, and the answer is composed only from extraction fields and
 quotes, so every statement points at its source lines.  When the best clause
 does not cover the question's words, the answer says so instead of guessing.
 
-    ask(engine, "梅河口2025年财政收入目标是多少").to_dict()
+    ask(engine, "湘潭2025年财政收入目标是多少").to_dict()
     → {"question", "answer", "found", "citations": [{doc, doc_id, node, quote, line_start, line_end}], "facts": [...]}
 """
 

@@ -1,7 +1,7 @@
 """The rule book: machine rules from the store, overlaid with reviewed ones; reviews and saved profiles.
 
     book = RuleBook.load(store)            # every rule, reviewed ones in place of machine ones
-    book.get("吉政发〔2021〕14号:n19:2")
+    book.get("湘政发〔2024〕7号:n19:2")
     review(store, rule, reviewer="张三")    # a new version; RuleExists if one is there and replace=False
     save_profile(store, "某药业", profile)
 

@@ -206,7 +206,7 @@ def rules_list(
 
 
 @rules_app.command("show")
-def rules_show(rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. 吉政发〔2021〕14号:n19:2.")],
+def rules_show(rule_id: Annotated[str, typer.Argument(help="Rule id, e.g. 湘政发〔2024〕7号:n19:2.")],
                as_json: Annotated[bool, typer.Option("--json")] = False):
     """One rule in its file form (YAML), with what a reviewer should look at."""
     from .rules import dump_rules

@@ -4,7 +4,7 @@ A *machine* rule is derived from each stored `benefit` extraction.  Its id is
 stable across re-ingest — the document's identity (发文字号, else its title), the
 outline node, and the clause's place among the node's benefit clauses:
 
-    吉政发〔2021〕14号:n19:2
+    湘政发〔2024〕7号:n19:2
 
 An officer exports rules to YAML (docs/match.md), corrects them and imports
 them as *reviewed* rules (store: `rule_reviews`, never overwritten — each import

@@ -201,7 +201,7 @@ def indicators_cmd(
     as_json: AsJson = False,
     all_: Annotated[bool, typer.Option("--all", help="Also rejected and merged entries.")] = False,
     unit: Annotated[Optional[str], typer.Option("--unit", help="Only entries this unit is responsible for.")] = None,
-    scope: Annotated[Optional[str], typer.Option("--scope", help="Only entries for this place (梅河口市, 全省…).")] = None,
+    scope: Annotated[Optional[str], typer.Option("--scope", help="Only entries for this place (湘潭市, 全省…).")] = None,
 ):
     """The indicator register."""
     from .registers import REVIEWS, list_indicators

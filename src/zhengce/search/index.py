@@ -14,7 +14,7 @@ without a node with many fields winning by sheer length.  The per-term impact
 (everything but the idf) is fixed at build time.
 
 Filters are postings too: pseudo-terms `kind:item`, `type:benefit`,
-`place:梅河口市` carry no weight but select nodes (engine._member).
+`place:湘潭市` carry no weight but select nodes (engine._member).
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ def _synonyms() -> dict[str, str]:
             written, canon = (x.strip() for x in line.split("=", 1))
             syn[normalize(written)] = canon
     for name in g.place_names:
-        # Only unambiguous short forms: 梅河口 → 梅河口市, but 吉林 (province or city) stays as written.
+        # Only unambiguous short forms: 湘潭 → 湘潭市, but 吉林 (province or city) stays as written.
         full, code = canonical_place(name)
         if code and len(name) >= 3 and full != name:
             syn[name] = full
