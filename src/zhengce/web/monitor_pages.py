@@ -51,6 +51,19 @@ def back(url: str, message: str | None = None) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+def refusal(e: Exception, conflict: str = "冲突") -> tuple[int, str]:
+    """(status, message) of a write the library refused; NotFound goes on to the 404 handler."""
+    if isinstance(e, m.NotFound):
+        raise e
+    if isinstance(e, m.AccessDenied):
+        return 403, f"{e}（已记入审计日志）"
+    if isinstance(e, m.ConflictError):
+        return 409, f"{conflict}：{e}"
+    if isinstance(e, m.AttachmentRefused):
+        return (413 if e.code == "too_large" else 415), f"附件未被接受，未保存：{e}"
+    return 400, f"未能保存：{e}"
+
+
 def _blank(v: Optional[str]) -> Optional[str]:
     return v.strip() if v and v.strip() else None
 
@@ -239,18 +252,9 @@ def report_indicator(
         a = m.report_actual(store, user, ind_id, int(year), _blank(value), assessment=_blank(assessment),
                             note=_blank(note), attachment=_blank(attachment), expected_version=ev,
                             files=read_files(files))
-    except m.AccessDenied as e:
-        return _indicator_page(request, store, user, ind_id, status=403, error=f"{e}（已记入审计日志）", form=form)
-    except m.ConflictError as e:
-        return _indicator_page(request, store, user, ind_id, status=409,
-                               error=f"填报冲突：{e}", form=form)
-    except m.NotFound:
-        raise
-    except m.AttachmentRefused as e:
-        return _indicator_page(request, store, user, ind_id, status=413 if e.code == "too_large" else 415,
-                               error=f"附件未被接受，未保存：{e}", form=form)
     except m.MonitorError as e:
-        return _indicator_page(request, store, user, ind_id, status=400, error=f"未能保存：{e}", form=form)
+        status, error = refusal(e, "填报冲突")
+        return _indicator_page(request, store, user, ind_id, status=status, error=error, form=form)
     return back(f"/monitor/indicators/{ind_id}", f"已保存 {a.year} 年实际值（第 {a.version} 版）。")
 
 
@@ -296,14 +300,9 @@ def review_indicator(
             done = f"已将 {'、'.join(map(str, ids))} 并入本指标。"
         else:
             raise m.MonitorError(f"未知操作 {action!r}")
-    except m.AccessDenied as e:
-        return _indicator_page(request, store, user, ind_id, status=403, error=f"{e}（已记入审计日志）")
-    except m.ConflictError as e:
-        return _indicator_page(request, store, user, ind_id, status=409, error=f"冲突：{e}")
-    except m.NotFound:
-        raise
     except m.MonitorError as e:
-        return _indicator_page(request, store, user, ind_id, status=400, error=f"未能保存：{e}")
+        status, error = refusal(e)
+        return _indicator_page(request, store, user, ind_id, status=status, error=error)
     return back(f"/monitor/indicators/{ind_id}", done)
 
 
@@ -348,17 +347,9 @@ def report_task(
     try:
         r = m.report_task(store, user, task_id, status, progress=_blank(progress), evidence=_blank(evidence),
                           attachment=_blank(attachment), expected_version=ev, files=read_files(files))
-    except m.AccessDenied as e:
-        return _task_page(request, store, user, task_id, status=403, error=f"{e}（已记入审计日志）")
-    except m.ConflictError as e:
-        return _task_page(request, store, user, task_id, status=409, error=f"填报冲突：{e}")
-    except m.NotFound:
-        raise
-    except m.AttachmentRefused as e:
-        return _task_page(request, store, user, task_id, status=413 if e.code == "too_large" else 415,
-                          error=f"附件未被接受，未保存：{e}")
     except m.MonitorError as e:
-        return _task_page(request, store, user, task_id, status=400, error=f"未能保存：{e}")
+        status, error = refusal(e, "填报冲突")
+        return _task_page(request, store, user, task_id, status=status, error=error)
     return back(f"/monitor/tasks/{task_id}", f"已保存进展“{r.status}”（第 {r.version} 版）。")
 
 
@@ -375,14 +366,9 @@ def review_task(request: Request, task_id: int, store: StoreDep, user: PageUser,
             m.reject_task(store, user, task_id, expected_version=ev, note=_blank(note))
         else:
             raise m.MonitorError(f"未知操作 {action!r}")
-    except m.AccessDenied as e:
-        return _task_page(request, store, user, task_id, status=403, error=f"{e}（已记入审计日志）")
-    except m.ConflictError as e:
-        return _task_page(request, store, user, task_id, status=409, error=f"冲突：{e}")
-    except m.NotFound:
-        raise
     except m.MonitorError as e:
-        return _task_page(request, store, user, task_id, status=400, error=f"未能保存：{e}")
+        status, error = refusal(e)
+        return _task_page(request, store, user, task_id, status=status, error=error)
     return back(f"/monitor/tasks/{task_id}", "已确认。" if action == "confirm" else "已驳回。")
 
 
