@@ -74,6 +74,8 @@ def page(browser, server):
     pg = ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    # A page that needed something the CSP refuses would be broken for real users.
+    pg.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield pg
     ctx.close()
     assert not errors, f"JavaScript errors: {errors}"
@@ -270,6 +272,7 @@ def test_department_user_reports_a_value_and_the_dashboard_status_changes(browse
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
 
     page.goto("/monitor")
     page.wait_for_url(re.compile(r"/login\?next="))
@@ -302,3 +305,33 @@ def test_department_user_reports_a_value_and_the_dashboard_status_changes(browse
     shot(page, "12-monitor-dashboard")
     ctx.close()
     assert not errors, f"JavaScript errors: {errors}"
+
+
+def test_a_script_logged_in_the_audit_log_does_not_run_when_an_admin_opens_it(browser, monitor_server):
+    """Security finding 1 (critical): stored XSS through a refused anonymous request's path."""
+    from urllib.parse import quote
+
+    import httpx2 as httpx
+
+    base, _ind = monitor_server
+    payload = '<img src=x onerror="window.__xss=1"><svg onload="window.__xss=2">'
+    assert httpx.delete(f"{base}/api/v1/documents/{quote(payload, safe='')}").status_code == 401
+
+    ctx = browser.new_context(base_url=base, viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.goto("/login?next=/monitor/audit")
+    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("密码").fill(MONITOR_PW)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/monitor/audit$"))
+    expect(page.locator("td.detail", has_text="onerror=").first).to_be_visible()  # shown as text
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("td.detail img, td.detail svg").count() == 0
+    shot(page, "13-audit-log-escaped")
+    page.goto("/monitor")  # the charts and scripts still work under the CSP
+    expect(page.locator("table.monitor")).to_be_visible()
+    ctx.close()
+    assert not violations, violations

@@ -5,7 +5,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+# Characters that could end a <script> element or open a comment, a tag or an
+# entity, written as JSON escapes: the result is inert inside
+# <script type="application/json"> and in element text (never put it in an attribute).
+_HTML_UNSAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", ord("'"): "\\u0027",
+                0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def json_for_html(v: Any) -> str:
+    """`v` as JSON that no HTML parser reads as markup (for <script type="application/json"> blocks)."""
+    return json.dumps(v, ensure_ascii=False, default=str).translate(_HTML_UNSAFE)
 
 
 def number(v: Any) -> str:

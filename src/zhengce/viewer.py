@@ -4,9 +4,9 @@ by type; hovering a highlight shows its fields and citation (no CDN, no server).
 from __future__ import annotations
 
 import html
-import json
 
 from .model import Document, Extraction
+from .present import json_for_html
 
 COLORS = {
     "target": "#ffd54f", "statistic": "#b3e5fc", "duty": "#c5e1a5", "benefit": "#f8bbd0",
@@ -76,7 +76,7 @@ def type_css() -> str:
 
 def render(doc: Document, records: list[Extraction]) -> str:
     legend = "".join(f'<span class="x-{t}">{LABELS[t]}</span>' for t in COLORS)
-    data = json.dumps([r.to_dict() for r in records], ensure_ascii=False).replace("</", "<\\/")
+    data = json_for_html([r.to_dict() for r in records])
     title = html.escape(doc.title or doc.source_path)
     body = marks(doc.text, list(enumerate(records)))
     return _PAGE.format(title=title, legend=legend, body=body, records=data, type_css=type_css())

@@ -15,6 +15,7 @@ from ..search import SearchEngine
 from ..store import Store, is_database_url
 from . import api, errors, monitor_api, monitor_pages, pages
 from .auth import LoginRequired, login_url
+from .headers import SecurityHeaders
 
 HERE = Path(__file__).parent
 
@@ -71,4 +72,7 @@ def create_app(
     app.include_router(monitor_api.router)
     app.include_router(pages.router)
     app.include_router(monitor_pages.router)
+    # Outermost, around Starlette's own error middleware too, so that even a 500 carries the headers.
+    inner = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(inner())
     return app

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -11,7 +10,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from ..monitor import labels as monitor_labels  # history actions, roles, review states in Chinese
-from ..present import amount_range, number
+from ..present import amount_range, json_for_html, number
 from ..viewer import type_css
 from . import labels
 
@@ -90,11 +89,24 @@ def rule_url(rule_id: str) -> str:
 
 
 def to_json(v: Any) -> Markup:
-    # Safe inside <script type="application/json">: no "</" can close the element.
-    return Markup(json.dumps(v, ensure_ascii=False).replace("</", "<\\/"))
+    """Data for a <script type="application/json"> block: <, >, & and ' escaped, so no text can close it."""
+    return Markup(json_for_html(v))
 
 
-templates.env.filters.update(amount=amount_range, value=show_value, snippet=mark_snippet, lines=lines, tojson_safe=to_json, untitled=untitled)
+def show_detail(detail: Any) -> str:
+    """An audit entry's detail as text a person reads ('路径：/x；原因：尚未登录'); escaped by the template like any text."""
+    if not isinstance(detail, dict):
+        return show_value(detail)
+    return "；".join(f"{_DETAIL_LABELS.get(k, monitor_labels.FIELDS.get(k, k))}：{show_value(v)}"
+                    for k, v in detail.items() if show_value(v))
+
+
+_DETAIL_LABELS = {"path": "路径", "method": "方法", "reason": "原因", "role": "角色", "kind": "类型", "file": "文件",
+                  "rows": "行数", "rule": "规则", "doc": "文件", "profile": "档案", "expires_at": "有效期至",
+                  "version": "版本", "indicators": "指标", "tasks": "任务"}
+
+
+templates.env.filters.update(amount=amount_range, value=show_value, snippet=mark_snippet, lines=lines, tojson_safe=to_json, detail=show_detail, untitled=untitled)
 templates.env.globals.update(
     mlabels=monitor_labels, node_url=node_url, rule_url=rule_url, labels=labels, type_labels=labels.TYPE_LABELS, field_labels=labels.FIELD_LABELS,
     kind_labels=labels.NODE_KINDS, type_css=Markup(type_css()),

@@ -126,3 +126,8 @@ document.addEventListener("click", e => {
   const b = e.target.closest("[data-confirm]");
   if (b && !confirm(b.dataset.confirm)) e.preventDefault();
 });
+
+// 打印 (the CSP allows no inline handlers).
+document.addEventListener("click", e => {
+  if (e.target.closest("[data-print]")) window.print();
+});
