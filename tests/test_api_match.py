@@ -5,6 +5,8 @@ and the reverse question over uploaded registers, and the review workflow."""
 
 from __future__ import annotations
 
+import re
+
 import copy
 import csv
 import io
@@ -19,11 +21,13 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from web_fixtures import copy_db, corpus_db_template  # noqa: F401 (a fixture)
+from zhengce.store import Store
 from zhengce.web import create_app
 
 HERE = Path(__file__).resolve().parent
 CASES = yaml.safe_load((HERE / "match_cases.yaml").read_text(encoding="utf-8"))
-LISTING = "吉政发〔2021〕16号:n12:1"  # 上市奖励: 省级给予1000万元奖励
+LISTING_REF = "吉政发〔2021〕16号:n12:1"  # 上市奖励: 省级给予1000万元奖励 (the 发文字号 form of its id)
+LISTING = LISTING_REF  # its canonical id (document uid:node:k), set by the db fixture
 FIRM = {
     "name": "长春某药业股份有限公司", "kind": "企业", "province": "吉林省", "city": "长春市", "industries": ["医药健康"],
     "hq_in_province": True, "main_business_in_province": True, "listing": {"board": "科创板", "date": "2021-09-01"},
@@ -39,7 +43,11 @@ REGISTER = (
 
 @pytest.fixture(scope="module")
 def db(corpus_db_template, tmp_path_factory):  # noqa: F811
-    return copy_db(corpus_db_template, tmp_path_factory.mktemp("api_match") / "z.db")
+    global LISTING
+    path = copy_db(corpus_db_template, tmp_path_factory.mktemp("api_match") / "z.db")
+    with Store(path) as store:
+        LISTING = LISTING_REF.replace("吉政发〔2021〕16号", store.uid_of("吉政发〔2021〕16号"))
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -169,8 +177,12 @@ def test_rules_list_filters_and_detail(client):
     assert detail["rule"]["id"] == LISTING and detail["history"] == []
     assert [c["fact"] for c in detail["rule"]["conditions"]] == ["hq_in_province", "main_business_in_province", "listing_board", "kind"]
     assert yaml.safe_load(detail["yaml"])[0]["benefit"]["amount"]["max"] == 1000
-    hashed = next(r["id"] for r in every["rules"] if "#" in r["id"])  # an untitled document's FILE#N
-    assert client.get(rule_url(hashed)).json()["rule"]["id"] == hashed
+    # Every id is its document's uid (no 发文字号 or title in it), also an untitled document's.
+    assert all(re.fullmatch(r"d[0-9a-f]{16}:n\d+:\d+", r["id"]) for r in every["rules"])
+    untitled = next(r["id"] for r in every["rules"] if not r["source"]["doc"])
+    assert client.get(rule_url(untitled)).json()["rule"]["id"] == untitled
+    # The 发文字号 form of an id opens the same rule.
+    assert client.get(rule_url(LISTING_REF)).json()["rule"]["id"] == LISTING
 
 
 def test_unknown_rules_are_404(client):

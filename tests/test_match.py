@@ -160,15 +160,18 @@ def test_another_provinces_notice(tmp_path):
     with Store(tmp_path / "o.db") as store:
         _ingest_text(store, tmp_path / "henan.txt", OTHER)
         book = RuleBook.load(store)
+        uid = store.uid_of("豫政办〔2024〕9号")
     ids = [r.id for r in book]
-    assert ids == [f"豫政办〔2024〕9号:{n}:1" for n in ("n3", "n4", "n5", "n6")], ids
+    assert ids == [f"{uid}:{n}:1" for n in ("n3", "n4", "n5", "n6")], ids
+    # The 发文字号 form of an id names the same rule (what people type and old rule files carry).
+    assert book.get("豫政办〔2024〕9号:n4:1").id == f"{uid}:n4:1" and book.get("豫政办[2024]9号:n4:1").id == f"{uid}:n4:1"
     firm = parse_profile({
         "name": "郑州某科技有限公司", "kind": "enterprise", "province": "河南省", "hq_in_province": True,
         "main_business_in_province": True, "listing": {"board": "创业板", "date": "2024-03-01"}, "rd_expense_ratio": 5,
         "vat_taxpayer": "general", "facts": {"size": "small", "rd_expense_wan": 1500, "registered_unemployment_rate": 3.2,
                                              "unemployment_insurance_paid_wan": 25, "req:依法参加失业保险": True},
     })
-    res = {r.rule.id: r for r in match(firm, book, "2024-06-30")}
+    res = {r.rule.id.replace(uid, "豫政办〔2024〕9号"): r for r in match(firm, book, "2024-06-30")}
     listing = res["豫政办〔2024〕9号:n3:1"]
     assert listing.status == "eligible" and (listing.amount["min"], listing.amount["max"]) == (500, 500)
     rd = res["豫政办〔2024〕9号:n4:1"]
@@ -178,7 +181,7 @@ def test_another_provinces_notice(tmp_path):
     assert jobs.status == "unknown" and jobs.missing == ["layoff_rate"]
     assert (jobs.amount["min"], jobs.amount["max"]) == (15, 15)  # 60% × 25, once the layoff rate is known to be lower
     bigger = parse_profile(dict(firm.to_dict(), facts=dict(firm.to_dict()["facts"], rd_expense_wan=3000, layoff_rate=1.0)))
-    res2 = {r.rule.id: r for r in match(bigger, book, "2024-06-30")}
+    res2 = {r.rule.id.replace(uid, "豫政办〔2024〕9号"): r for r in match(bigger, book, "2024-06-30")}
     assert res2["豫政办〔2024〕9号:n4:1"].amount["max"] == 200 and res2["豫政办〔2024〕9号:n4:1"].amount["cap"]["applied"]
     assert res2["豫政办〔2024〕9号:n5:1"].status == "eligible"
     vat = res["豫政办〔2024〕9号:n6:1"]

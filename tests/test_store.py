@@ -451,7 +451,7 @@ def test_ambiguous_substring_lists_candidates(store: Store, three):
     with pytest.raises(DocumentLookupError) as exc:
         store.resolve("的通知")
     msg = str(exc.value)
-    assert "\n" not in msg and "ambiguous" in msg
+    assert "\n" not in msg and "对应 2 篇文档" in msg and "请用编号指定" in msg
     assert f"#{three['14']} " in msg and f"#{three['28']} " in msg and f"#{three['16']} " not in msg
     assert sorted(exc.value.candidates) == sorted([three["14"], three["28"]])
     assert isinstance(exc.value, LookupError)
@@ -464,30 +464,54 @@ def test_ambiguous_list_is_capped_at_five(store: Store):
     with pytest.raises(LookupError) as exc:
         store.resolve("中小企业")
     msg = str(exc.value)
-    assert msg.count("#") == 5 and "+2 more" in msg and "\n" not in msg
+    assert msg.count("#") == 5 and "另有2篇" in msg and "\n" not in msg
 
 
-def test_same_doc_number_in_two_sources_is_ambiguous(store: Store):
+def test_same_doc_number_and_title_in_two_sources_is_a_new_version(store: Store):
+    """identity.py rule 2b: the later copy is the version in force; the older is kept and still opens by id."""
     html_src, html_doc = notice("web/14.html")
     pdf_src, pdf_doc = notice("pdf/14.pdf", extra="（PDF 版）")
     a = store.ingest(html_src, [html_doc]).document_ids[0]
-    b = store.ingest(pdf_src, [pdf_doc]).document_ids[0]
-    with pytest.raises(LookupError, match="web/14.html") as exc:
-        store.get_document("吉政发[2021]14号")
-    assert exc.value.candidates == [a, b]
-    assert store.get_document(b).source_path == "pdf/14.pdf"  # the id always works
+    res = store.ingest(pdf_src, [pdf_doc])
+    b = res.document_ids[0]
+    assert res.placements[0].kind == "version" and "新版本" in res.notices()[0]
+    assert store.get_document("吉政发[2021]14号").source_path == "pdf/14.pdf"
+    old, new = store.get_document(a), store.get_document(b)
+    assert old.uid == new.uid and (old.standing.version, new.standing.version) == (1, 2)
+    assert not old.standing.current and new.standing.current
+    store.delete_with_source(b)  # the newest goes: the older is in force again
+    assert store.get_document(a).standing.current and store.resolve("吉政发〔2021〕14号") == a
+
+
+def test_same_doc_number_with_two_own_documents_lists_them(store: Store):
+    """Two documents of their own under one 发文字号 (rule 2c, both ways round): a lookup lists both in Chinese."""
+    a = store.ingest(*_one(notice("a/14.txt"))).document_ids[0]
+    src, doc = notice("b/14.txt", extra="另行印发的配套细则全文。" * 40)
+    doc.title = "关于印发配套细则的通知"
+    res = store.ingest(src, [doc])
+    assert res.placements[0].kind == "same_number"
+    b = res.document_ids[0]
+    # Both are documents of their own: the one without a relation wins for the 发文字号 …
+    assert store.resolve("吉政发〔2021〕14号") == a
+    store.delete_with_source(a)
+    assert store.resolve("吉政发〔2021〕14号") == b  # … and the other stands alone once it goes
+
+
+def _one(pair):
+    src, doc = pair
+    return src, [doc]
 
 
 def test_unknown_ref_suggests(store: Store, three):
     with pytest.raises(DocumentLookupError) as exc:
         store.resolve("开发区高质量发展意见")
     msg = str(exc.value)
-    assert msg.startswith("no document matches") and "did you mean" in msg and f"#{three['16']} " in msg
-    with pytest.raises(LookupError, match="no document with id 999"):
+    assert msg.startswith("没有找到文档") and "是否要找" in msg and f"#{three['16']} " in msg
+    with pytest.raises(LookupError, match="没有编号为 999 的文档"):
         store.get_document(999)
     with pytest.raises(LookupError):
         store.source_text("999")
-    with pytest.raises(LookupError, match="no document matches 'xyz'$"):
+    with pytest.raises(LookupError, match="没有找到文档“xyz”$"):
         store.resolve("xyz")
 
 

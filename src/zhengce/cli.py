@@ -92,6 +92,8 @@ def ingest(paths: PathsArg):
                 continue
             counts[result.status] += 1
             progress.console.print(f"{result.status:9} {item.source.path}: {len(item.documents)} document(s)", highlight=False)
+            for notice in result.notices():
+                progress.console.print(f"          {notice}", highlight=False, markup=False)
         _refresh_extractions(store, progress)
         _update_index(store, progress)
     err.print(" ".join(f"{k} {v}" for k, v in counts.items()), highlight=False)

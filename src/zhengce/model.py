@@ -152,6 +152,29 @@ class Extraction:
         }
 
 
+@dataclass(frozen=True)
+class DocStanding:
+    """A stored document's place among the others (store/identity.py decides it at ingest).
+
+    version: 1, 2, … along one uid; current: the newest version, the one in force;
+    relation: None (a document of its own), "excerpt" (part of `related_uid`'s text)
+    or "same_number" (another document carrying the same 发文字号: a reprint, a quote).
+    """
+
+    version: int = 1
+    current: bool = True
+    relation: str | None = None
+    related_uid: str | None = None
+
+    @property
+    def derived(self) -> bool:
+        """Whether rules and registers come from this document (older versions and excerpts repeat another)."""
+        return self.current and self.relation != "excerpt"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "current": self.current, "relation": self.relation, "related_uid": self.related_uid}
+
+
 @dataclass
 class Document:
     title: str | None
@@ -172,6 +195,10 @@ class Document:
     # Original line of each character of `text`, run-length encoded as
     # [(text offset, line, column)] anchors: between anchors the columns advance.
     char_map: list[tuple[int, int, int]] = field(default_factory=list)
+    # Identity, set by the store (store/identity.py): rule ids and register keys hang on `uid`,
+    # which versions of one document share; `standing` says how it relates to other documents.
+    uid: str | None = field(default=None, compare=False)
+    standing: DocStanding | None = field(default=None, compare=False)
 
     @property
     def content_hash(self) -> str:

@@ -1,10 +1,11 @@
 """Rules: a benefit clause as a reviewable, evaluable statement.
 
 A *machine* rule is derived from each stored `benefit` extraction.  Its id is
-stable across re-ingest — the document's identity (发文字号, else its title), the
-outline node, and the clause's place among the node's benefit clauses:
+stable across re-ingest and independent of every other document — the
+document's uid (store/identity.py), the outline node, and the clause's place
+among the node's benefit clauses:
 
-    湘政发〔2024〕7号:n19:2
+    d3f9a0c41b2e7d615:n19:2
 
 An officer exports rules to YAML (docs/match.md), corrects them and imports
 them as *reviewed* rules (store: `rule_reviews`, never overwritten — each import
@@ -326,19 +327,12 @@ class DocInfo:
     node_titles: dict[str, str | None]
     node_texts: dict[str, str]
     text: str
+    uid: str | None = None
 
     @property
     def ident(self) -> str:
-        return doc_ident(self.doc_number, self.title, self.doc_key)
-
-
-def doc_ident(doc_number: str | None, title: str | None, doc_key: str | None = None) -> str:
-    """The part of a rule id that names its document: 发文字号, else the title, else FILE#N."""
-    if doc_number:
-        return doc_number
-    if title:
-        return re.sub(r"\s+", "", title)
-    return doc_key or "?"
+        """The part of a rule id that names its document: its uid (a document built outside a store: FILE#N)."""
+        return self.uid or self.doc_key
 
 
 _PROVINCE = re.compile(r"(北京|天津|上海|重庆)市|(河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)省|(内蒙古|广西|西藏|宁夏|新疆)")
@@ -349,7 +343,7 @@ _ABBR = {"吉": "吉林省", "辽": "辽宁省", "黑": "黑龙江省", "冀": "
 
 def doc_info(doc: Document, doc_id: int, doc_key: str) -> DocInfo:
     return DocInfo(
-        id=doc_id, title=doc.title, doc_number=doc.doc_number, doc_key=doc_key, date=doc.date,
+        id=doc_id, uid=doc.uid, title=doc.title, doc_number=doc.doc_number, doc_key=doc_key, date=doc.date,
         province=_doc_province(doc), city=_doc_city(doc),
         node_titles={n.id: n.title for n in doc.nodes}, node_texts={n.id: n.text for n in doc.nodes}, text=doc.text,
     )
@@ -401,7 +395,8 @@ def derive(doc: DocInfo, rec: Extraction, k: int, of: int = 1) -> Rule:
         title = f"{node_title}：{_short(rec.quote)}" if node_title else _short(rec.quote)
     return Rule(
         id=rid, title=title,
-        source={"doc": doc.title, "doc_number": doc.doc_number, "doc_key": doc.doc_key, "doc_id": doc.id, "node": rec.node,
+        source={"doc": doc.title, "doc_number": doc.doc_number, "doc_key": doc.doc_key, "doc_id": doc.id, "doc_uid": doc.uid,
+                "node": rec.node,
                 "quote": rec.quote, "line_start": rec.line_start, "line_end": rec.line_end},
         target_group=f.get("target_group") or _known_group(rec.quote), conditions=conds, benefit=benefit, agencies=list(f.get("agencies") or []),
         where_to_apply=f.get("where_to_apply"), valid_from=f.get("valid_from"), valid_to=f.get("valid_to"), notes=notes,

@@ -300,7 +300,7 @@ def _insert(db, kind: str, key: str, origin: str, body: dict, machine: dict | No
 class _Doc:
     id: int
     key: str
-    ident: str
+    ident: str  # the uid
     title: str | None
     doc_number: str | None
     date: str | None
@@ -308,9 +308,13 @@ class _Doc:
     province: str | None
     parents: dict[str, str | None] = field(default_factory=dict)
 
+    @property
+    def name(self) -> str:
+        return doc_name(self.doc_number, self.title, self.key)
 
-def doc_ident(doc_number: str | None, title: str | None, key: str) -> str:
-    """What ties an entry to its document across re-ingests: the 发文字号, else the title, else FILE#N."""
+
+def doc_name(doc_number: str | None, title: str | None, key: str) -> str:
+    """How an entry names its document to a person: the 发文字号, else the title, else FILE#N."""
     return doc_number or title or key
 
 
@@ -330,10 +334,13 @@ class _Corpus:
                     codes[doc_id].append(r.fields["code"])
             elif r.type in ("target", "statistic", "duty", "project"):
                 self.records[r.type].append((doc_id, r))
-        for r in db.all("SELECT d.id, d.title, d.doc_number, d.issuer, d.date, d.text, s.path, d.seq"
-                        " FROM documents d JOIN sources s ON s.id = d.source_id ORDER BY s.path, d.seq"):
+        # Registers come from the documents in force of their own (not older versions, not excerpts);
+        # entries hang on the document's uid (store/identity.py), and name it by 发文字号 or title.
+        for r in db.all("SELECT d.id, d.title, d.doc_number, d.issuer, d.date, d.text, s.path, d.seq, d.uid"
+                        " FROM documents d JOIN sources s ON s.id = d.source_id"
+                        " WHERE d.is_current = 1 AND (d.relation IS NULL OR d.relation <> 'excerpt') ORDER BY s.path, d.seq"):
             key = doc_key(r["path"], int(r["seq"]) + 1)
-            d = _Doc(int(r["id"]), key, doc_ident(r["doc_number"], r["title"], key), r["title"], r["doc_number"],
+            d = _Doc(int(r["id"]), key, r["uid"] or key, r["title"], r["doc_number"],
                      r["date"], r["text"],
                      doc_province(r["title"], r["issuer"], r["doc_number"], r["text"][:200], codes.get(int(r["id"]), [])))
             self.docs[d.id] = d
@@ -341,6 +348,8 @@ class _Corpus:
             if int(r["doc_id"]) in self.docs:
                 self.docs[int(r["doc_id"])].parents[r["node_id"]] = r["parent"]
         self.by_ident = {d.ident: d for d in self.docs.values()}
+        for kind in self.records:  # records of documents that do not seed (older versions, excerpts) go
+            self.records[kind] = [(i, r) for i, r in self.records[kind] if i in self.docs]
         # Units responsible per (doc, node), from duty records.
         self.node_units: dict[tuple[int, str], list[str]] = defaultdict(list)
         for doc_id, r in self.records["duty"]:
@@ -486,7 +495,7 @@ def _indicator_body(c: _Corpus, recs: list, stats_by: dict) -> dict:
         "target": {"year": year, "value": value, "value_max": f.get("value_max"), "comparator": f.get("comparator")},
         "attribute": f.get("attribute"), "scope": scope, "aspirational": bool(f.get("aspirational")),
         "units": units, "sources": sources, "annual_targets": {}, "tolerance": None, "note": None,
-        "doc": c.docs[doc_id].ident,
+        "doc": c.docs[doc_id].name,
     }
 
 
@@ -533,7 +542,7 @@ def _task_suggestions(c: _Corpus) -> dict[str, dict]:
             support += [u for u in canonical_all(r.fields.get("support") or [], d.province) if u not in lead + support]
         deadline = next((r.fields["deadline"] for r in recs if r.fields.get("deadline")), None)
         out[key] = {"task": task, "kind": "duty", "category": None, "lead": lead, "support": support,
-                    "deadline": deadline, "note": None, "doc": d.ident,
+                    "deadline": deadline, "note": None, "doc": d.name,
                     "sources": [c.source(doc_id, r, "duty") for r in recs]}
     for doc_id, r in c.records["project"]:
         f = r.fields
@@ -545,7 +554,7 @@ def _task_suggestions(c: _Corpus) -> dict[str, dict]:
         key = base if seen[base] == 1 else f"{base}#{seen[base]}"
         out[key] = {"task": f["name"], "kind": "project", "category": f["category"],
                     "lead": c.units_for(doc_id, r.node), "support": [], "deadline": None, "note": None,
-                    "doc": d.ident, "location": f.get("location"), "investment": f.get("investment"),
+                    "doc": d.name, "location": f.get("location"), "investment": f.get("investment"),
                     "sources": [c.source(doc_id, r, "project")]}
     return out
 
@@ -642,9 +651,9 @@ def _refresh_reviewed(db, c: _Corpus, kind: str, e: _Entry, machine: dict | None
         sources.append(s)
         doc = c.by_ident.get(s.get("doc_ident"))
         if doc is None:
-            problems.append(f"文件 {s.get('doc_ident')} 已不在库中")
+            problems.append(f"文件 {s.get('doc') or s.get('doc_ident')} 已不在库中")
         elif s.get("quote") not in doc.text:
-            problems.append(f"出处条文已变动：{s.get('doc_ident')} 中已找不到“{s.get('quote')}”")
+            problems.append(f"出处条文已变动：{s.get('doc') or s.get('doc_ident')} 中已找不到“{s.get('quote')}”")
     stale = "；".join(problems) or None
     if stale != e.stale:
         e.body = {**e.body, "sources": sources}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ..model import Document, Extraction, Note, Source, doc_key
 from . import documents as _docs
+from . import identity
 from .db import Database, SchemaError, display_target, is_database_url, migrate, open_database
 from .documents import DocSummary
 from .paths import resolve_db_path
@@ -39,7 +40,14 @@ __all__ = [
 class IngestResult:
     status: str  # added | unchanged | replaced
     source_id: int
-    document_ids: list[int] = field(default_factory=list)  # in source order; the stored ones if unchanged
+    # In source order; the stored ones if unchanged; for a duplicate, the stored document it duplicates.
+    document_ids: list[int] = field(default_factory=list)
+    placements: list[identity.Placement] = field(default_factory=list)  # per document, when added or replaced
+
+    def notices(self) -> list[str]:
+        """What the person who ingested the file should know (duplicate, excerpt, version …), in Chinese."""
+        return [f"第{i + 1}篇：{m}" if len(self.placements) > 1 else m
+                for i, p in enumerate(self.placements) if (m := p.message())]
 
 
 class Store:
@@ -53,7 +61,8 @@ class Store:
         self.path = path
         self._db: Database = open_database(path, timeout)
         try:
-            self.migrated: list[int] = migrate(self._db)  # versions applied by this open
+            # 0009 gives documents stored before it their identity (identity.backfill).
+            self.migrated: list[int] = migrate(self._db, after={9: identity.backfill})
         except BaseException:
             self._db.close()
             raise
@@ -100,19 +109,37 @@ class Store:
                 ids = [r[0] for r in db.all("SELECT id FROM documents WHERE source_id = ? ORDER BY seq", (row[0],))]
                 return IngestResult("unchanged", row[0], ids)
             old = db.one("SELECT id FROM sources WHERE path = ?", (source.path,))
+            # A re-ingested file's documents keep their identity (identity.inherited); others are placed.
+            kept = {i: identity.inherited(db, old[0], i, d) for i, d in enumerate(documents)} if old else {}
+            placements = [identity.Placement("replaced", *kept[i]) if kept.get(i) else
+                          identity.place(db, d, identity.new_uid(source.sha256, i), exclude_source=old[0] if old else None)
+                          for i, d in enumerate(documents)]
             if old is not None:
                 db.execute("DELETE FROM sources WHERE id = ?", (old[0],))  # cascades to documents, nodes, …
             source_id = _docs.insert_source(db, source)
-            ids = [_docs.insert_document(db, source_id, i, d) for i, d in enumerate(documents)]
-            for doc_id, records in zip(ids, extractions or []):
-                _docs.insert_extractions(db, doc_id, records)
-                _docs.set_extraction_version(db, doc_id, extraction_version)
-        return IngestResult("replaced" if old is not None else "added", source_id, ids)
+            ids = []
+            for i, (d, p, records) in enumerate(zip(documents, placements, extractions or [None] * len(documents))):
+                if p.kind == "duplicate":  # stored once: the id is the stored document's
+                    ids.append(p.other_id)
+                    continue
+                doc_id = _docs.insert_document(db, source_id, i, d)
+                identity.save(db, doc_id, p.uid, p.standing)
+                if p.kind == "version" or (p.kind == "replaced" and p.standing.current):
+                    identity.supersede(db, p.uid, doc_id)
+                if records is not None:
+                    _docs.insert_extractions(db, doc_id, records)
+                    _docs.set_extraction_version(db, doc_id, extraction_version)
+                ids.append(doc_id)
+            if old is not None:
+                identity.repair_after_removal(db)
+        return IngestResult("replaced" if old is not None else "added", source_id, ids, placements)
 
     def delete_source(self, path: str) -> bool:
         """Remove a source and its documents; False if no source has that path."""
         with self._db.transaction():
-            return self._db.execute("DELETE FROM sources WHERE path = ?", (path,)).rowcount > 0
+            gone = self._db.execute("DELETE FROM sources WHERE path = ?", (path,)).rowcount > 0
+            identity.repair_after_removal(self._db)
+            return gone
 
     def delete_with_source(self, ref: str | int) -> tuple[str, list[int]]:
         """Remove the source a document came from, with every document in it.
@@ -127,6 +154,7 @@ class Store:
                 "SELECT s.id, s.path FROM documents d JOIN sources s ON s.id = d.source_id WHERE d.id = ?", (doc_id,))
             ids = [r[0] for r in self._db.all("SELECT id FROM documents WHERE source_id = ? ORDER BY seq", (source_id,))]
             self._db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+            identity.repair_after_removal(self._db)
         return path, ids
 
     # -- reading
@@ -134,6 +162,34 @@ class Store:
     def resolve(self, ref: str | int) -> int:
         """Document id for an id, 发文字号, title or unique title substring (else DocumentLookupError)."""
         return resolve(self._db, ref)
+
+    def current_of(self, uid: str) -> int | None:
+        """The id of the version of document `uid` in force (None: no longer stored)."""
+        return self._db.scalar("SELECT id FROM documents WHERE uid = ? ORDER BY is_current DESC, version DESC LIMIT 1", (uid,))
+
+    def related(self, doc_id: int) -> list[dict]:
+        """The other versions of a document and the documents tied to it (excerpts, same 发文字号), for the reader."""
+        me = self._db.one("SELECT uid, relation, related_uid FROM documents WHERE id = ?", (doc_id,))
+        if me is None or me["uid"] is None:
+            return []
+        rows = self._db.all(
+            "SELECT id, title, doc_number, uid, version, is_current, relation, related_uid FROM documents"
+            " WHERE id <> ? AND (uid = ? OR related_uid = ? OR uid = ?) ORDER BY version DESC, id",
+            (doc_id, me["uid"], me["uid"], me["related_uid"] or ""))
+        out = []
+        for r in rows:
+            if r["uid"] == me["uid"]:
+                how = f"第{r['version']}版" + ("（现行）" if r["is_current"] else "（已被取代）")
+            elif r["related_uid"] == me["uid"]:  # it points at me
+                how = "本文的摘录" if r["relation"] == "excerpt" else "同一发文字号的另一文件"
+            else:  # I point at it
+                how = "原文件" if me["relation"] == "excerpt" else "同一发文字号的另一文件"
+            out.append({"id": r["id"], "title": r["title"] or r["doc_number"], "how": how})
+        return out
+
+    def uid_of(self, ref: str | int) -> str | None:
+        """The uid of the document `ref` names (an id, 发文字号 or title; DocumentLookupError if none or several)."""
+        return self._db.scalar("SELECT uid FROM documents WHERE id = ?", (self.resolve(ref),))
 
     def list_documents(self) -> list[DocSummary]:
         return _docs.list_summaries(self._db)

@@ -550,8 +550,11 @@ def applied_versions(db: Database) -> set[int]:
     return {r[0] for r in db.all("SELECT version FROM schema_migrations")}
 
 
-def migrate(db: Database, migrations: list[Migration] | None = None) -> list[int]:
+def migrate(db: Database, migrations: list[Migration] | None = None, after: dict | None = None) -> list[int]:
     """Apply pending migrations; return the versions applied now (empty if none).
+
+    `after` maps a version to a function of the database run right after that
+    version's SQL, in the same transaction (data a SQL script cannot compute).
 
     All pending files run in one write transaction, so a failing migration
     leaves the database exactly at its previous version.  The applied set is
@@ -574,6 +577,8 @@ def migrate(db: Database, migrations: list[Migration] | None = None) -> list[int
                 continue
             for stmt in split_statements(render(m.sql, db.dialect.tokens)):
                 db.execute(stmt)
+            if after and m.version in after:
+                after[m.version](db)
             db.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 (m.version, m.name, utc_now()),

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Document, Extraction, Node, Note, Source, doc_key
+from ..model import DocStanding, Document, Extraction, Node, Note, Source, doc_key
 from .db import Database, utc_now
 from .refs import doc_number_key, title_key
 
@@ -27,6 +27,11 @@ class DocSummary:
     line_end: int
     repairs_total: int
     notes_count: int
+    uid: str | None = None
+    version: int = 1
+    is_current: int = 1
+    relation: str | None = None
+    related_uid: str | None = None
 
 
 def _json(value: Any) -> str:
@@ -163,7 +168,13 @@ def load_document(db: Database, doc_id: int) -> Document:
         source_sha256=row["source_sha256"],
         format=row["format"],
         char_map=[tuple(a) for a in json.loads(row["char_map"])],
+        uid=row["uid"],
+        standing=standing_of(row),
     )
+
+
+def standing_of(row: Any) -> DocStanding:
+    return DocStanding(int(row["version"]), bool(row["is_current"]), row["relation"], row["related_uid"])
 
 
 def load_nodes(db: Database, doc_id: int) -> list[Node]:
@@ -195,7 +206,8 @@ def list_summaries(db: Database) -> list[DocSummary]:
                (SELECT COUNT(*) FROM nodes n WHERE n.doc_id = d.id) AS node_count,
                d.char_count, d.line_start, d.line_end,
                (SELECT COALESCE(SUM(r.count), 0) FROM repairs r WHERE r.doc_id = d.id) AS repairs_total,
-               (SELECT COUNT(*) FROM notes t WHERE t.doc_id = d.id) AS notes_count
+               (SELECT COUNT(*) FROM notes t WHERE t.doc_id = d.id) AS notes_count,
+               d.uid, d.version, d.is_current, d.relation, d.related_uid
         FROM documents d JOIN sources s ON s.id = d.source_id
         ORDER BY s.path, d.seq
         """

@@ -46,10 +46,10 @@ def resolve(db: Database, ref: str | int) -> int:
     if isinstance(ref, int) and not isinstance(ref, bool):
         if db.one("SELECT 1 FROM documents WHERE id = ?", (ref,)):
             return ref
-        raise DocumentLookupError(f"no document with id {ref}", [])
+        raise DocumentLookupError(f"没有编号为 {ref} 的文档", [])
     text = str(ref).strip()
     if not text:
-        raise DocumentLookupError("empty document reference", [])
+        raise DocumentLookupError("文档名称或编号为空", [])
     norm = title_key(text) or ""
     if norm.isascii() and norm.isdigit():
         if db.one("SELECT 1 FROM documents WHERE id = ?", (int(norm),)):
@@ -58,21 +58,25 @@ def resolve(db: Database, ref: str | int) -> int:
 
     steps: list[tuple[str, str, tuple[Any, ...]]] = [
         ("发文字号", "doc_number_key = ?", (doc_number_key(text),)),
-        ("title", "title_key = ?", (norm,)),
-        ("title substring", "title_key LIKE ? ESCAPE '\\'", (f"%{_escape_like(norm)}%",)),
+        ("标题", "title_key = ?", (norm,)),
+        ("标题片段", "title_key LIKE ? ESCAPE '\\'", (f"%{_escape_like(norm)}%",)),
     ]
     for what, where, params in steps:
         rows = _candidates(db, where, params)
+        if len(rows) > 1:
+            # Older versions and excerpts of one document name it too: the one in force of its own is meant.
+            primary = [r for r in rows if r["is_current"] and r["relation"] is None]
+            rows = primary if len(primary) == 1 else rows
         if len(rows) == 1:
             return rows[0]["id"]
         if rows:
             raise DocumentLookupError(
-                f"{text!r} is ambiguous ({what} matches {len(rows)} documents): {_listing(rows)}",
+                f"“{text}”对应 {len(rows)} 篇文档（按{what}），请用编号指定：{_listing(rows)}",
                 [r["id"] for r in rows],
             )
     rows = _similar(db, norm)
-    hint = f"; did you mean: {_listing(rows)}" if rows else ""
-    raise DocumentLookupError(f"no document matches {text!r}{hint}", [r["id"] for r in rows])
+    hint = f"；是否要找：{_listing(rows)}" if rows else ""
+    raise DocumentLookupError(f"没有找到文档“{text}”{hint}", [r["id"] for r in rows])
 
 
 def _escape_like(s: str) -> str:
@@ -80,7 +84,7 @@ def _escape_like(s: str) -> str:
 
 
 _SELECT = """
-SELECT d.id, d.title, d.doc_number, s.path
+SELECT d.id, d.title, d.doc_number, s.path, d.version, d.is_current, d.relation
 FROM documents d JOIN sources s ON s.id = d.source_id
 """
 
@@ -109,13 +113,23 @@ def _bigrams(s: str) -> set[str]:
 
 
 def _listing(rows: list[Any], limit: int = 5) -> str:
-    """One line: '#3 title [number] (path); #7 …; … +2 more'."""
+    """One line: '#3 标题 [发文字号]（路径，摘录）；#7 …；…另有2篇'."""
     parts = []
     for r in rows[:limit]:
-        title = _SPACE.sub(" ", r["title"] or "(untitled)")
+        title = _SPACE.sub(" ", r["title"] or "（无标题）")
         if len(title) > 40:
             title = title[:39] + "…"
         number = f" [{r['doc_number']}]" if r["doc_number"] else ""
-        parts.append(f"#{r['id']} {title}{number} ({r['path']})")
-    more = f"; … +{len(rows) - limit} more" if len(rows) > limit else ""
-    return "; ".join(parts) + more
+        parts.append(f"#{r['id']} {title}{number}（{r['path']}{_standing_word(r)}）")
+    more = f"；…另有{len(rows) - limit}篇" if len(rows) > limit else ""
+    return "；".join(parts) + more
+
+
+def _standing_word(r: Any) -> str:
+    if r["relation"] == "excerpt":
+        return "，摘录"
+    if r["relation"] == "same_number":
+        return "，同号文件"
+    if not r["is_current"]:
+        return f"，第{r['version']}版，已被新版本取代"
+    return f"，第{r['version']}版" if r["version"] > 1 else ""

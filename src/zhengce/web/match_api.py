@@ -19,6 +19,7 @@ from ..match import (
     review_history, save_profile, withdraw,
 )
 from ..match import get_profile as load_saved
+from ..match.book import canonical_id
 from ..store import Store
 from . import schemas
 from .deps import get_store
@@ -150,7 +151,7 @@ def match_reverse(request: Request, rule_id: RuleId, store: StoreDep, file: Regi
         raise ApiError("not_found", f"rule {rule_id!r} was rejected by a reviewer: it is left out of matching")
     profiles = read_register(file.filename, file.file, request.app.state.max_upload_bytes)
     when = as_of_date(as_of)
-    rows = Batch(profiles, [rule], when).reverse(rule_id)
+    rows = Batch(profiles, [rule], when).reverse(rule.id)
     payload = {"rule": rule.id, "title": rule.title, "as_of": when, "counts": counts(rows), "rows": rows}
     return _register_rows(rows, format, "enterprises", payload)
 
@@ -211,13 +212,14 @@ def review_rule(rule_id: RuleId, body: schemas.ReviewRequest, store: StoreDep, r
     `reject` rejected. The same rule again is a no-op; a different one over a stored review
     needs `replace` (409 otherwise) — a review is never overwritten silently."""
     library_writer(request, store, "rule_review", "rule", rule_id)
+    rule_id = canonical_id(store, rule_id)  # an id may name its document by 发文字号 or title
     rules = Rules.load(store)
     if body.rule is None:
         data = rules.get(rule_id).to_dict()
         data.pop("review", None)  # approving (or rejecting) the rule as it is now
     else:
         data = body.rule
-        if str(data.get("id")) != rule_id:
+        if canonical_id(store, str(data.get("id"))) != rule_id:
             raise ApiError("bad_request", f"rule.id {data.get('id')!r} is not the rule of this address ({rule_id!r})")
     try:
         version = review(store, data, reviewer=body.reviewer, note=body.note, status="rejected" if body.reject else None, replace=body.replace)
@@ -238,6 +240,7 @@ def withdraw_review(
 ):
     """Back to the machine rule: a 'withdrawn' version is added, the history stays."""
     library_writer(request, store, "rule_withdraw", "rule", rule_id)
+    rule_id = canonical_id(store, rule_id)
     try:
         version = withdraw(store, rule_id, reviewer=reviewer, note=note)
     except KeyError as e:

@@ -21,7 +21,6 @@ from ..match import FACTS, Profile, ProfileError, Rule, RuleBook, parse_profiles
 from ..match.batch import write_rows
 from ..match.evaluate import _WORDS
 from ..match.facts import fact
-from ..match.rules import doc_ident
 from ..read import limits
 from ..store import Store
 from .errors import ApiError
@@ -51,9 +50,8 @@ class Rules:
             if r.origin == "machine" and r.source.get("doc_id") is not None:
                 idents[r.id.rsplit(":", 2)[0]] = r.source["doc_id"]
         for d in store.list_documents():
-            for key in (d.doc_number, re.sub(r"\s+", "", d.title) if d.title else None):
-                if key:
-                    idents.setdefault(key, d.id)
+            if d.uid and (d.is_current or d.uid not in idents):
+                idents[d.uid] = d.id
         return cls(book, idents)
 
     def get(self, rule_id: str) -> Rule:
@@ -66,10 +64,10 @@ class Rules:
         """The stored document the rule cites (None: it is gone — a stale reviewed rule)."""
         src = rule.source if isinstance(rule, Rule) else rule["source"]
         origin = rule.origin if isinstance(rule, Rule) else rule.get("origin")
-        ident = doc_ident(src.get("doc_number"), src.get("doc"), src.get("doc_key"))
         if origin == "machine" and src.get("doc_id") is not None:
             return src["doc_id"]
-        return self._idents.get(ident)
+        rule_id = rule.id if isinstance(rule, Rule) else rule.get("id", "")
+        return self._idents.get(src.get("doc_uid") or rule_id.rsplit(":", 2)[0])
 
     def source(self, rule: Rule) -> dict[str, Any]:
         """The rule's citation with the document id the reader links to now."""

@@ -98,7 +98,7 @@ def document(
         hidden={"entity"},  # thousands of names drown the clauses; one click shows them
         lines=reader.original_lines(d, store.source_text(doc_id), notes), notes=notes,
         repairs=[(REPAIR_PASSES.get(k, k), v) for k, v in d.repairs.items()], note_kinds=NOTE_KINDS,
-        colors=COLORS,
+        colors=COLORS, related=store.related(doc_id),
     )
 
 

@@ -154,6 +154,7 @@ class UploadResult(BaseModel):
     file: str = Field(description="the uploaded file, or archive!member")
     status: Literal["added", "replaced", "unchanged", "failed"]
     documents: list[StoredDoc] = []
+    notices: list[str] = Field(default=[], description="in Chinese: a document that duplicates, excerpts or is a new version of a stored one")
     error: Optional[ErrorBody] = None
 
 

@@ -64,7 +64,7 @@ def ingest_upload(store: Store, raw_name: str | None, stream: BinaryIO, max_byte
             results.append(failed(path, "unprocessable", f"{path}: not stored ({type(e).__name__}: {e})"))
             continue
         stored = [StoredDoc(id=i, title=d.title, doc_number=d.doc_number) for i, d in zip(res.document_ids, item.documents)]
-        results.append(UploadResult(file=path, status=res.status, documents=stored))
+        results.append(UploadResult(file=path, status=res.status, documents=stored, notices=res.notices()))
     return results
 
 
