@@ -15,6 +15,9 @@ from functools import lru_cache
 import cn2an
 
 CN = "一二三四五六七八九十百零〇两"
+# Years and dates are also written with ○ (U+25CB) or a letter O for zero: 二○一二年一月九日.
+ZEROS = "〇零○Ｏ"
+CN_DATE = CN + "○Ｏ"
 _DIGITS_FW = str.maketrans("０１２３４５６７８９", "0123456789")
 
 # Order matters: the first pattern that matches a line wins.
@@ -41,7 +44,7 @@ RUN_IN_LABEL = re.compile(r"^([^，。；：:\s]{2,30})[：:]")
 # A caption standing alone (its figure or table was lost, or follows).
 CAPTION = re.compile(r"^[^\n。；，,]{4,40}(?:图|示意图|表|一览表|主要指标|指标表)$", re.M)
 DATE_LINE = re.compile(
-    rf"^\s*(\d{{4}}|[{CN}]{{4}})\s*年\s*([\d{CN}]{{1,3}})\s*月\s*([\d{CN}]{{1,3}})\s*日\s*$"
+    rf"^\s*(\d{{4}}|[{CN_DATE}]{{4}})\s*年\s*([\d{CN}]{{1,3}})\s*月\s*([\d{CN}]{{1,3}})\s*日\s*$"
 )
 DOC_NUMBER = re.compile(
     r"([\u4e00-\u9fff]{1,12}[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]\s*(\d{1,4})(?:\s*[-—－]\s*\d{1,4})?\s*号)"
@@ -58,9 +61,9 @@ class Marker:
 
 def year_digits(token: str) -> int | None:
     """A year written digit by digit: 二〇二一 / 二零二一 → 2021 (cn2an reads these as one number)."""
-    if len(token) != 4 or any(c not in "〇零一二三四五六七八九" for c in token):
+    if len(token) != 4 or any(c not in ZEROS + "一二三四五六七八九" for c in token):
         return None
-    return int("".join("0" if c in "〇零" else str("〇一二三四五六七八九".index(c)) for c in token))
+    return int("".join("0" if c in ZEROS else str("〇一二三四五六七八九".index(c)) for c in token))
 
 
 @lru_cache(maxsize=4096)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from ..lang import doc_jurisdiction
 from ..model import Document, Extraction
 from .base import Context
 from .benefit import extract_benefits
@@ -39,11 +40,8 @@ def _entities(ctx: Context) -> list[Extraction]:
 
 
 def _province(doc: Document) -> str | None:
-    for s in (doc.title or "", doc.issuer or "", doc.doc_number or "", doc.text[:200]):
-        for p in ("吉林", "辽宁", "黑龙江", "河北", "山西", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾"):
-            if s.startswith(p + "省") or (p + "省") in s[:20]:
-                return p + "省"
-    return None
+    """The province 我省/省政府 of the document means (lang.places: whose document it is)."""
+    return doc_jurisdiction(doc).province
 
 
 EXTRACTORS: dict[str, Callable[[Context], list[Extraction]]] = {

@@ -15,6 +15,7 @@ from ..structure.outline import RESPONSIBILITY_TAG
 from .base import Context, sentences
 from .duty import parse_tag
 from .numbers import quantities
+from ..lang import PROVINCE_PATTERN
 
 _GRANT = re.compile(
     r"给予|奖励|奖补|补贴|补助|贴息|免征|减按|减免|免收|免除|下调|优先安排|优先支持|直接安排|"
@@ -52,9 +53,9 @@ _INDUSTRY = re.compile(
     r"(医药健康|生物医药|医疗器械|汽车|石化|化工|装备制造|食品(?!药品)|农产品加工|旅游|冰雪|文化|体育|数字经济|软件|信息技术|电子信息|"
     r"新能源|新材料|现代服务业|物流|建筑|钢铁|冶金|纺织|光电|航空航天|轨道交通|人参|医养|健康养老)(?:领域|产业|行业)?"
 )
-_PROVINCE = r"(?:河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)省"
+_PROVINCE = PROVINCE_PATTERN  # all 34 provincial-level divisions (lang.places)
 # 在我省转化 / 到我省 / 在吉林省行政区域内; not a name that starts with a place (吉林省大型科学仪器共享服务平台).
-_LOCATION = re.compile(rf"(?:在|到|落户)(我省|本省|省内|我市|本市|市内|{_PROVINCE})|({_PROVINCE})(?=行政区域|内|且|[，、的]|$)")
+_LOCATION = re.compile(rf"(?:在|到|落户)(我省|本省|省内|我区|本区|区内|我市|本市|市内|{_PROVINCE})|({_PROVINCE})(?=行政区域|内|且|[，、的]|$)")
 # 在主板、创业板、科创板成功上市 / 在全国中小企业股份转让系统挂牌 (not 拟上市: a firm preparing to list)
 _BOARD = r"(?:主板|创业板|科创板|中小板|北交所|北京证券交易所|新三板|A股|境内外|境外|区域性?股权市场|全国中小企业股份转让系统)"
 _LISTING = re.compile(rf"(?<!拟)(?:在)?(?P<v>{_BOARD}(?:[、和及或]{_BOARD})*(?:成功|首发|首次公开发行股票并)?(?:上市|挂牌)(?:挂牌)?|成功上市)")

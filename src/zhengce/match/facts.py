@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from ..lang import PROVINCE_PATTERN
 
 NUMBER, BOOL, TEXT, ENUM, SET, DATE = "number", "bool", "text", "enum", "set", "date"
 # The kinds a requirement's own name can take (see the module docstring).
@@ -172,7 +173,7 @@ def fact(name: str) -> Fact | None:
 # -- titles, industries, products ------------------------------------------------
 
 _LEVELS = {"国家级": 3, "国家": 3, "省级": 2, "市级": 1}
-_PROVINCES = r"(?:河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)省"
+_PROVINCES = PROVINCE_PATTERN  # all 34 provincial-level divisions (lang.places)
 
 
 @dataclass(frozen=True)

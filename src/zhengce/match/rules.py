@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from ..extract.numbers import quantities
+from ..lang import PROVINCE_PATTERN, doc_jurisdiction, jurisdiction, province_named
 from ..model import Document, Extraction
 from .facts import BOARDS, EXTRACTED, FACTS, RATE_BASES, convert, fact
 
@@ -335,36 +336,23 @@ class DocInfo:
         return self.uid or self.doc_key
 
 
-_PROVINCE = re.compile(r"(北京|天津|上海|重庆)市|(河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海)省|(内蒙古|广西|西藏|宁夏|新疆)")
-_ABBR = {"吉": "吉林省", "辽": "辽宁省", "黑": "黑龙江省", "冀": "河北省", "晋": "山西省", "苏": "江苏省", "浙": "浙江省", "皖": "安徽省",
-         "闽": "福建省", "赣": "江西省", "鲁": "山东省", "豫": "河南省", "鄂": "湖北省", "湘": "湖南省", "粤": "广东省", "琼": "海南省",
-         "川": "四川省", "黔": "贵州省", "滇": "云南省", "陕": "陕西省", "甘": "甘肃省", "青": "青海省"}
-
-
 def doc_info(doc: Document, doc_id: int, doc_key: str) -> DocInfo:
+    # 我省 / 本市 mean the document's own province and city (lang.places: whose document it is);
+    # a national document has neither.
+    where = doc_jurisdiction(doc)
+    if where.province is None and where.level is None:  # an untitled copy: the province its text names most
+        where = jurisdiction(text=doc.text[:300], place_codes=[])
+    province = where.province or (None if where.level == "national" else _most_named_province(doc.text))
     return DocInfo(
         id=doc_id, uid=doc.uid, title=doc.title, doc_number=doc.doc_number, doc_key=doc_key, date=doc.date,
-        province=_doc_province(doc), city=_doc_city(doc),
+        province=province, city=where.city,
         node_titles={n.id: n.title for n in doc.nodes}, node_texts={n.id: n.text for n in doc.nodes}, text=doc.text,
     )
 
 
-def _doc_province(doc: Document) -> str | None:
-    """The province 我省/本省 means: named in the title or by the issuer, from the 发文字号 (吉政发),
-    else the one the text names most."""
-    for s in (doc.title or "", doc.issuer or ""):
-        m = _PROVINCE.search(s[:20])
-        if m:
-            return m.group(0)
-    if doc.doc_number and doc.doc_number[0] in _ABBR:
-        return _ABBR[doc.doc_number[0]]
-    counts = Counter(m.group(0) for m in _PROVINCE.finditer(doc.text))
+def _most_named_province(text: str) -> str | None:
+    counts = Counter(m.group(0) for m in re.finditer(PROVINCE_PATTERN, text))
     return counts.most_common(1)[0][0] if counts else None
-
-
-def _doc_city(doc: Document) -> str | None:
-    m = re.search(r"([\u4e00-\u9fff]{2,4}市)(?!场)", doc.title or "")
-    return m.group(1) if m else None
 
 
 def machine_rules(records: list[tuple[DocInfo, Extraction]]) -> list[Rule]:
@@ -527,8 +515,9 @@ def _measure(text: str) -> str | None:
 
 
 def _location(doc: DocInfo, value: str, text: str, notes: list[str]) -> list[Condition]:
-    province = value if value.endswith("省") and value not in ("我省", "本省") else None
-    if value in ("我省", "本省", "省内"):
+    province = province_named(value) if value not in ("我省", "本省", "省内", "我区", "本区", "全区") else None
+    if value in ("我省", "本省", "省内", "我区", "本区", "全区") or (value in ("我市", "本市", "市内") and doc.city is None
+                                                             and doc.province in ("北京市", "天津市", "上海市", "重庆市")):
         province = doc.province
     if value in ("我市", "本市", "市内"):
         if doc.city:

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..extract.entities import _gaz, canonical_org, province_name
+from ..lang import jurisdiction
 
 _TAIL = re.compile(r"(?:等相关部门|等有关部门|等部门|等单位|等)$")
 _BRACKETS = str.maketrans({"〔": "（", "〕": "）", "(": "（", ")": "）"})
@@ -75,18 +76,8 @@ def province_of(unit: str) -> str | None:
 
 def doc_province(title: str | None, issuer: str | None, doc_number: str | None, head: str,
                  place_codes: Iterable[str]) -> str | None:
-    """The province a document is about: named at its head, else the one most of its place codes lie in."""
-    from types import SimpleNamespace
-
-    from ..extract import _province
-
-    named = _province(SimpleNamespace(title=title, issuer=issuer, doc_number=doc_number, text=head))
-    if named:
-        return named
-    counts = Counter(c[:2] for c in place_codes if c and len(c) >= 2)
-    if not counts:
-        return None
-    return province_name(counts.most_common(1)[0][0] + "0000")
+    """The province a document is of (lang.places.jurisdiction: its issuer, number, else its place codes)."""
+    return jurisdiction(title, issuer, doc_number, head, place_codes).province
 
 
 def known_units(store) -> set[str]:
@@ -104,14 +95,10 @@ def known_units(store) -> set[str]:
 
 
 def _named_provinces(store) -> set[str]:
-    """Provinces the stored documents name at their head (when the registers know no unit yet)."""
-    from types import SimpleNamespace
-
-    from ..extract import _province
-
+    """Provinces the stored documents are of (when the registers know no unit yet)."""
     out = set()
-    for r in store._db.all("SELECT title, issuer, doc_number, SUBSTR(text, 1, 200) AS head FROM documents"):
-        p = _province(SimpleNamespace(title=r["title"], issuer=r["issuer"], doc_number=r["doc_number"], text=r["head"]))
+    for r in store._db.all("SELECT title, issuer, doc_number, SUBSTR(text, 1, 300) AS head FROM documents"):
+        p = jurisdiction(r["title"], r["issuer"], r["doc_number"], r["head"]).province
         if p:
             out.add(p)
     return out

@@ -14,6 +14,12 @@ TITLE_SUFFIX = re.compile(
 )
 
 
+def bare_number(text: str) -> str:
+    """A 发文字号 line without the brackets some copies print around it: （皖政办秘〔2021〕82号）."""
+    t = text.strip()
+    return t[1:-1].strip() if len(t) > 2 and t[0] in "（(" and t[-1] in "）)" else t
+
+
 @dataclass
 class Para:
     i: int
@@ -34,7 +40,7 @@ class Para:
 
     @property
     def is_doc_number(self) -> bool:
-        return bool(DOC_NUMBER.fullmatch(self.text.strip()))
+        return bool(DOC_NUMBER.fullmatch(bare_number(self.text)))
 
     @property
     def title_like(self) -> bool:
