@@ -37,6 +37,7 @@ PASSES: list[tuple[str, Callable[[PassContext], list[Edit]]]] = [
     ("punctuation", chars.punctuation),
     ("toc_leaders", furniture.toc_leaders),
     ("page_furniture", furniture.page_furniture),
+    ("web_furniture", furniture.web_furniture),
     ("spaces", spacing.spaces),
 ]
 POST_PASSES: list[tuple[str, Callable[[PassContext], list[Edit]]]] = [

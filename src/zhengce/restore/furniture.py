@@ -84,3 +84,39 @@ def toc_leaders(ctx: PassContext) -> list[Edit]:
         ctx.hints.setdefault(ctx.src_line(start), LineHint()).toc_page = page
         edits.append((start, m.end(), ""))
     return edits
+
+
+# Web and database copies wrap the document in lines of their own: a crawler's metadata
+# (**发布日期**: …, - **文件编号**：…, ## 政策全文, ---), a legal database's header
+# (【法宝引证码】, 原文链接：…), a news dateline (新华社北京2月21日电), bare URLs, and the code of
+# the page that carried the text (a mini-program's `Page({ data: { text: \`` …).  Whole lines
+# only: a sentence that mentions 来源 or a URL is never touched.
+_META_LINE = re.compile(
+    r"^[ \t\u3000]*(?:[-*+][ \t]*)?(?:\*\*)?(?:发布日期|发布时间|成文日期|发文日期|发布机构|发文机关|来源|信息来源|分类|主题分类|"
+    r"文档类型|原文链接|原文地址|文件名称|文件编号|检索时间|检索关键词|索引号|浏览次数|访问量|责任编辑)(?:\*\*)?[ \t]*[:：].*$"
+    r"|^[ \t\u3000]*【法宝引证码】.*$"
+    r"|^[ \t]*(?:-{3,}|\*{3,}|#{1,6}[ \t]*(?:政策全文|基本信息|正文|全文|原文|附件下载))[ \t]*$"
+    r"|^[ \t\u3000]*<?https?://\S+>?[ \t]*$"
+    r"|^[ \t\u3000]*新华社[\u4e00-\u9fff]{2,6}\d{1,2}月\d{1,2}日电[ \t\u3000]*$",
+    re.M,
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_CODE_CHARS = re.compile(r"[{}();=`]|=>|^\s*[\w$]+\s*:\s*$")
+
+
+def web_furniture(ctx: PassContext) -> list[Edit]:
+    text = ctx.text
+    edits: list[Edit] = [(m.start(), m.end(), "") for m in _META_LINE.finditer(text)]
+    pos = 0
+    for line in text.split("\n"):
+        s = line.strip()
+        if s and (s.startswith("//") or (not _CJK.search(s) and _CODE_CHARS.search(s) and _code_like(s))):
+            edits.append((pos, pos + len(line), ""))
+        pos += len(line) + 1
+    return non_overlapping(sorted(edits))
+
+
+def _code_like(s: str) -> bool:
+    """ASCII that reads as program text (`data: {`, `});`, a template opening), not a number or a Latin word."""
+    letters = sum(c.isalpha() for c in s)
+    return letters == 0 or bool(re.search(r"[A-Za-z_$][\w$]*\s*(?:[:(]|=)", s)) or s in ("`", "`,", "});", "})", "},")

@@ -36,10 +36,10 @@ def _document(restored: Restored, paras: list[Para], seg: Segment, log: _RepairL
         last -= 1
     if first >= last:
         return None
-    body_end = seg.attachment_title[0] if seg.attachment_title else _before_notes(paras, first, last)
+    body_end = seg.attachment_titles[0][0] if seg.attachment_titles else _before_notes(paras, first, last)
     el = find_elements(paras, first, last, seg.title_paras, body_end)
     element_of = el.element_paras()
-    containers = set(seg.attachment_title or [])
+    containers = {k for block in seg.attachment_titles for k in block}
     for k in containers:
         element_of[k] = "attachment"
     raw = build_outline(paras, first, last, element_of, containers)
@@ -59,10 +59,9 @@ def _document(restored: Restored, paras: list[Para], seg: Segment, log: _RepairL
         elements["addressee"] = paras[el.addressee].text
     if el.signature is not None:
         elements["signature"] = paras[el.signature].text
-    if el.attachments or seg.attachment_title:
+    if el.attachments or seg.attachment_titles:
         elements["attachments"] = [paras[k].text for k in el.attachments]
-        if seg.attachment_title:
-            elements["attachments"].append("".join(paras[k].text for k in seg.attachment_title))
+        elements["attachments"].extend("".join(paras[k].text for k in block) for block in seg.attachment_titles)
     return Document(
         title=title,
         doc_number=el.doc_number[1] if el.doc_number else None,

@@ -65,8 +65,10 @@ def build_outline(
             continue
         if k in element_of:
             nodes.append(RawNode(k, element_of[k], None, text if element_of[k] in ("title", "attachment") else None, None))
-            if k in containers and not (stack and stack[-1][0] == -1):
-                # Rank -1: no numbering style pops it, so the attached outline nests under it.
+            if k in containers:
+                # Rank -1: no numbering style pops it, so the attached outline nests under it; the next
+                # attached document's title closes it (each attachment holds its own outline).
+                stack.clear()
                 stack.append((-1, len(nodes) - 1))
             continue
         if p.toc_page is not None:

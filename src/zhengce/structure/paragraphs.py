@@ -9,9 +9,16 @@ from ..model import Restored
 from ..numbering import DATE_LINE, DOC_NUMBER, Marker, is_heading_like, match_marker
 
 TITLE_SUFFIX = re.compile(
-    r"(通知|通报|意见|决定|规定|办法|细则|方案|规划|纲要|若干政策|政策措施|措施|条例|批复|公告|通告|函|报告|计划|要点|政策)"
+    r"(通知|通报|意见|决定|规定|办法|细则|方案|规划|纲要|若干政策|政策措施|措施|条例|批复|公告|通告|函|报告|计划|要点|政策|"
+    r"公报|建议|决议|指南|指引|规则|章程|预案)"
     r"(?:[（(][^（）()]{2,20}[）)])?$"
 )
+
+
+# What may follow a title at the head of a document besides its 发文字号: a date under the
+# title （2021年1月4日）, a report's ——2023年3月5日在…会议上, a speaker (国务院总理), a body that adopted it.
+HEAD_LINE = re.compile(r"^(?:[（(]\s*\d{4}\s*年|——\s*\d{4}\s*年|[（(]\s*\d{4}\s*年\d{1,2}月\d{1,2}日.{0,40}通过|"
+                       r"[\u4e00-\u9fff]{0,20}(?:总理|省长|市长|县长|区长|州长|主席)$)")
 
 
 def bare_number(text: str) -> str:
