@@ -21,14 +21,19 @@ NUM = r"\d+(?:\.\d+)?"
 _CN_NUM = rf"[{CN_DIGITS}]+"
 _RANGE_SEP = r"\s*[－\-~～—至到]\s*"
 
-# Units as written, longest first so 平方公里 beats 公里 and 万千瓦 beats 千瓦.
+# Units as written, longest first so 平方公里 beats 公里 and 万千瓦 beats 千瓦.  A countable unit also
+# takes a magnitude (万/亿/万亿/千/百: 1.37万亿斤, 2.4万亿元, 3.5万家); a bare 万/亿 ends the list
+# (农村贫困人口减少1386万).
+_COUNTABLE = """元 美元 人 人次 户 家 个 项 所 座 条 处 件 台 套 辆 架 张 床 款 例 艘 名 间 栋 株 头 只 份 种 批 次 斤 吨
+    亩 平方米 立方米 公里 千瓦 千瓦时 标准箱 吨标准煤 册 篇 部 支 对""".split()
+_OTHER_UNITS = """吨/日 万吨/日 公顷 千米 米 MW kW GW 个工作日 天 日 个月 月 年 小时 分钟 % ‰ 倍 个百分点 百分点 人/千人 岁 Mbps
+    平方公里 元/平方米 元/亩 元/人 元/月 元/年""".split()
 UNITS = sorted(
-    """亿元 万元 千元 元 亿美元 万美元 美元 亿人次 万人次 人次 万人 人 万户 户 家 个 项 所 座 条 处 件 台 套 辆 架 张 床
-    平方公里 万平方米 平方米 公顷 万亩 亩 公里 千米 米 万吨 吨 万吨/日 吨/日 万千瓦 千瓦 兆瓦 MW kW GW 万千瓦时 千瓦时
-    亿斤 万斤 斤 立方米 万立方米 个工作日 天 日 个月 月 年 小时 分钟 % ‰ 倍 个百分点 百分点 人/千人 岁 所 万辆 Mbps""".split(),
+    {u for base in _COUNTABLE for u in (base, *(p + base for p in ("万亿", "亿", "万", "千", "百") if not (p == "千" and base == "米")))}
+    | set(_OTHER_UNITS),
     key=len,
     reverse=True,
-)
+) + ["万亿", "亿", "万"]
 UNIT = "(?:" + "|".join(re.escape(u) for u in UNITS) + ")"
 
 # comparator words after (以上…) or before (不低于…) a number
@@ -82,8 +87,7 @@ def as_int_if_whole(x: float | None) -> float | int | None:
 _QTY = re.compile(
     rf"(?P<before>{'|'.join(b for b, _ in _BEFORE)})?\s*"
     rf"(?:(?P<times>\d{{1,3}})\s*[x×X]\s*)?"  # 2x0.9万千瓦: two units of 0.9
-    rf"(?P<a>{NUM}|{_CN_NUM})(?:\s*(?P<ua>{UNIT}))?"
-    rf"(?:{_RANGE_SEP}(?P<b>{NUM}|{_CN_NUM}))?\s*(?P<unit>{UNIT})"
+    rf"(?P<a>{NUM}|{_CN_NUM})(?:(?:\s*(?P<ua>{UNIT}))?{_RANGE_SEP}(?P<b>{NUM}|{_CN_NUM}))?\s*(?P<unit>{UNIT})"
     rf"(?P<after>{'|'.join(re.escape(a) for a, _ in _AFTER)})?"
 )
 
@@ -94,7 +98,7 @@ def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quanti
     end = len(text) if end is None else end
     for m in _QTY.finditer(text, start, end):
         a, b = to_number(m.group("a")), to_number(m.group("b")) if m.group("b") else None
-        if a is None or (m.group("ua") and m.group("b") is None and m.group("ua") != m.group("unit")):
+        if a is None or (m.group("ua") and m.group("ua") != m.group("unit")):
             continue
         if re.fullmatch(_CN_NUM, m.group("a")) and len(m.group("a")) == 1:
             continue  # 三个中心, 一张网: a single Chinese numeral is a counting word
@@ -172,6 +176,15 @@ def plan_start(text: str) -> int | None:
     key = m.group(2) or (m.group(1) + "五")
     end = _PLAN_END.get(key)
     return end - 4 if end else None
+
+
+def plan_period(text: str) -> tuple[int, int] | None:
+    """The five-year plan period a text names anywhere (“十四五”节能减排实施方案 → (2021, 2025))."""
+    m = re.search(r"十[一二三四五六七八九]五", text)
+    if not m:
+        return None
+    end = _PLAN_END[m.group()]
+    return end - 4, end
 
 
 def period_end(text: str) -> int | None:

@@ -24,7 +24,10 @@ _LEAD_VERB = re.compile(rf"(?:{_VERBS})+$")
 _TIME = re.compile(
     r"^(?:(?:力争|争取|努力|预计|计划)?\s*(?:到|至|在|于)?\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年(?:底|末|前)?\s*[，,]?|“?十[一二三四五六七八九]五”?(?:期末|时期|期间|末)[，,]?|力争|争取|努力|全省|全市|全县|其中|同时|并|使|将|计划)+"
 )
-_FORWARD = re.compile(r"(?:到|至)\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年|力争|争取|目标|期末|以上的?目标|将达到|预计")
+_FORWARD = re.compile(r"(?:到|至)\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年|力争|争取|目标|期末|以上的?目标|将达到|预计|今年|明年|"
+                      r"拟(?:安排|按|新增|发行|实施)")
+# A document that reports throughout: a statistical communiqué (its year is in its title).
+_COMMUNIQUE = re.compile(r"统计公报|国民经济和社会发展(?:情况)?的?公报")
 _ASPIRATION = re.compile(r"力争|争取|努力")
 _ATTRIBUTE = re.compile(r"(预期性|约束性)")
 _GRANT = re.compile(r"给予|奖励|补贴|补助|奖补|贴息|免征|减按|减免")
@@ -146,8 +149,10 @@ _COUNTED = re.compile(r"[“”\"]?[\u4e00-\u9fff][^，。；、：（]{1,25}")
 
 
 def _reference_year(ctx: Context) -> int | None:
-    """The year the document speaks from: its date, else the first year of the
-    period its title or opening names (（2021—2025年） → 2021)."""
+    """The year the document speaks from: its date (a communiqué: the year it reports on),
+    else the first year of the period its title or opening names (（2021—2025年） → 2021)."""
+    if _COMMUNIQUE.search(ctx.doc.title or "") and years_in(ctx.doc.title or ""):
+        return years_in(ctx.doc.title or "")[0][0]
     if ctx.doc.date:
         return int(ctx.doc.date[:4])
     head = (ctx.doc.title or "") + ctx.doc.text[:300]
@@ -189,7 +194,55 @@ def _goal_year(text: str, doc_year: int | None) -> int | None:
     m = re.search(r"(\d{1,2})\s*年内", text)
     if m and doc_year:
         return doc_year + int(m.group(1))
+    if doc_year and re.search(r"今年|本年度", text):
+        return doc_year
+    if doc_year and "明年" in text:
+        return doc_year + 1
     return None
+
+
+def _plan_end(ctx: Context) -> int | None:
+    """The last year of the period the document's title names: （2025—2030年） → 2030, “十四五”规划 → 2025."""
+    key = ("plan_end",)
+    if key not in ctx.memo:
+        title = ctx.doc.title or ""
+        m = re.search(r"\d{4}\s*[—\-－~至到]\s*(\d{4})\s*年", title)
+        start = plan_start(title)
+        ctx.memo[key] = int(m.group(1)) if m else (start + 4 if start else None)
+    return ctx.memo[key]
+
+
+def _heading_year(ctx: Context, node: Node, doc_year: int | None) -> int | None:
+    """A goal year the headings above the node state (（三）工作目标。到2020年… / 2023年重点任务)."""
+    for a in ctx.ancestors(node):
+        if a.kind in ("chapter", "section", "heading", "part", "item", "attachment"):
+            y = _goal_year(a.title or "", doc_year)
+            if y is None:
+                ys = years_in(a.title or "")
+                y = ys[0][0] if ys and doc_year and ys[0][0] >= doc_year else None
+            if y:
+                return y
+    return None
+
+
+def _lead(ctx: Context, node: Node, doc_year: int | None) -> tuple[bool, int | None]:
+    """(forward, year) a list's lead sentence gives the items under it: 到2023年，…达到以下目标：——…"""
+    key = ("lead", node.id)
+    if key in ctx.memo:
+        return ctx.memo[key]
+    out = (False, None)
+    i = ctx.doc.nodes.index(node)
+    for prev in reversed(ctx.doc.nodes[max(0, i - 12):i]):
+        if prev.kind in ("chapter", "section", "part", "attachment") or (prev.kind == "heading" and prev.parent == node.parent):
+            break
+        t = prev.text.rstrip()
+        if t.endswith(("：", ":")) and prev.parent in (node.parent, node.id) or t.endswith(("：", ":")) and node.parent == prev.id:
+            last = t.rsplit("。", 1)[-1]
+            if _FORWARD.search(last):
+                out = (True, _goal_year(last, doc_year) or (years_in(last)[0][0] if years_in(last) else None))
+            break
+    ctx.memo[key] = out
+    return out
 
 
 def _inside_name(text: str, q: Quantity) -> bool:
@@ -279,22 +332,27 @@ def _qualitative(ctx: Context, node: Node, s: int, sent: str, year: int | None, 
 
 def extract_targets(ctx: Context) -> list[Extraction]:
     out: list[Extraction] = []
+    communique = bool(_COMMUNIQUE.search(ctx.doc.title or ""))
     for node in ctx.doc.nodes:
         if node.kind not in ("paragraph", "item", "bullet", "heading", "box_item"):
             continue
-        section = _section_kind(ctx, node)
+        section = "statistic" if communique else _section_kind(ctx, node)
         doc_year = _reference_year(ctx)
         # A goal year stated anywhere in the paragraph covers its sentences (到“十四五”期末 …).
         para_year = _goal_year(node.text, doc_year)
+        lead_forward, lead_year = _lead(ctx, node, doc_year) if section != "statistic" else (False, None)
+        carry: tuple[bool, int | None] = (lead_forward, lead_year)  # a lead sentence ending in ：covers what follows
         for s, e, sent in sentences(node.text, node.start):
             years = years_in(sent)
             period = period_end(sent)
-            forward = (bool(_FORWARD.search(sent)) and section != "statistic") or section == "target"
+            forward = (bool(_FORWARD.search(sent)) and section != "statistic") or section == "target" or carry[0]
             year = _goal_year(sent, doc_year)
             if year is None and years:
                 year = years[0][0]
             if forward and year is None:
-                year = para_year
+                year = para_year or carry[1] or _heading_year(ctx, node, doc_year) or _plan_end(ctx)
+            if forward and sent.rstrip().endswith(("：", ":")) and section != "statistic":
+                carry = (True, year)
             found = False
             qs = [
                 q for q in quantities(ctx.doc.text, s, e)
@@ -338,7 +396,8 @@ def extract_targets(ctx: Context) -> list[Extraction]:
                         value_max=q.value_max,
                         unit=q.unit,
                         comparator=q.comparator,
-                        year=year if kind == "target" else (period or year or _report_year(ctx, node, s, section, doc_year)),
+                        year=year if kind == "target" else (period or year or (doc_year if communique else None)
+                                                            or _report_year(ctx, node, s, section, doc_year)),
                         baseline=baseline,
                         scope=_scope(ctx, node, sent),
                         attribute=attr.group(1) if attr else None,

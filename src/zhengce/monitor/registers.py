@@ -32,6 +32,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..extract.check import indicator_key
+from ..extract.numbers import plan_period
 from ..store import Store
 from . import audit
 from . import labels as L
@@ -480,10 +481,12 @@ def _indicator_body(c: _Corpus, recs: list, stats_by: dict) -> dict:
     elif kind in ("annual_rate", "qualitative"):
         baseline = None
     if baseline is not None and baseline.get("year") is None:
-        # The plan's base year when the text gives none: the year before the document was issued,
-        # else five years before the target year (the five-year-plan convention).  Marked assumed.
+        # The plan's base year when the text gives none: the year before the plan period the document
+        # names (a “十四五” plan issued in 2022 starts from 2020), else the year before the document was
+        # issued, else five years before the target year (the five-year-plan convention).  Marked assumed.
         doc_year = c.year_of(doc_id)
-        guess = doc_year - 1 if doc_year else (year - 5 if year else None)
+        period = plan_period(c.docs[doc_id].title or "") or plan_period(c.docs[doc_id].text[:300])
+        guess = period[0] - 1 if period else (doc_year - 1 if doc_year else (year - 5 if year else None))
         if guess is not None and (year is None or guess < year):
             baseline = {**baseline, "year": guess, "assumed": True}
     units: list[str] = []
