@@ -10,19 +10,29 @@ from __future__ import annotations
 import re
 
 from ..model import Extraction, Node
-from ..structure.outline import RESPONSIBILITY_TAG
+from ..structure.outline import RESPONSIBILITY_TAG, TAG_LABEL
 from .base import Context
 from .numbers import deadline
 
-_LABELLED = re.compile(r"^(?:责任单位|牵头单位|责任部门)\s*[:：]\s*(.+)$")
+_LABELLED = re.compile(rf"^{TAG_LABEL}\s*[:：]\s*(.+)$")
+# 牵头单位：A；配合单位：B — a lead part and a support part, each labelled.
+_LABELLED_PAIR = re.compile(r"^(?:牵头(?:责任)?单位|牵头部门|责任单位)\s*[:：]\s*(.+?)\s*[；;，,]\s*(?:配合|协同(?:责任)?|参与)(?:单位|部门)\s*[:：]\s*(.+)$")
+# A note that explains the tags (列第一位者为牵头单位，下同) is not a unit.
+_TAG_NOTE = re.compile(r"[。；;，,]?\s*(?:列第一位者?为牵头单位|排在第一位的为牵头单位|第一个为牵头单位)[^）)]*$|[。；;，,]\s*下同$")
+# A labelled tag written into the sentence, without brackets: …持续推进，牵头考核单位：市审计局。
+_INLINE_LABEL = re.compile(rf"(?:^|(?<=[，。；,;]))\s*({TAG_LABEL})\s*[:：]\s*([^。；;（）()]{{2,200}})")
 # （A负责，B配合） （A牵头，B配合） （由A牵头负责，B参与）
 _LEAD_SUPPORT = re.compile(r"^由?(.+?)(?:牵头负责|牵头|负责)\s*[，,；;]\s*(.+?)(?:等部门|等单位)?(?:配合|参与|协助)$")
 _BY_DUTY = re.compile(r"^由?(.+?)(?:按职责分工|分别|共同)?(?:牵头负责|牵头|负责)$")
 _PROSE = re.compile(r"由([^，。；（）]{2,40}?)牵头(?:[，,]\s*([^，。；]{2,80}?)(?:等部门|等单位)?(?:参与|配合))?")
 # "省…领导小组负责…", "领导小组办公室（省工业和信息化厅）负责…": a unit opening a clause and taking charge.
 _PROSE_IN_CHARGE = re.compile(
-    r"(?:^|(?<=[。；，]))((?:[^，。；（）]|（[^（）]{1,12}）){2,30}?(?:领导小组|办公室|委员会|管委会|人民政府|政府|厅|局|委)(?:（[^（）]{2,20}）)?)(?:牵头)?负责"
+    r"(?:^|(?<=[。；，]))((?:[^，。；（）]|（[^（）]{1,12}）){2,30}?(?:领导小组|小组|办公室|委员会|管委会|人民政府|政府|厅|局|委|部|署|"
+    r"总局|银行|中心|机构|部门)(?:（[^（）]{2,20}）)?)(?:要|应当|应)?(?:牵头负责|牵头|负责|会同|承担|承办)"
 )
+_ENUMERATOR = re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[.．、]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])\s*")
+# Not a duty: a unit named inside a longer phrase (建立由政府负责…, 建立市场监管部门牵头的联席会议制度).
+_NOT_IN_CHARGE = re.compile(r"^(?:建立|健全|完善|形成|实行|实施|推行|坚持|按照|根据|依照|经)")
 _TRAILING = re.compile(r"(?:等部门|等单位|等)$")
 
 
@@ -38,7 +48,8 @@ _TAIL_BRACKET = re.compile(r"[（(〔\[][^（）()〔〕\[\]]*[）)〕\]]$")
 def split_units(s: str) -> list[str]:
     """'省科技厅（省外国专家局）、省财政厅' → two units; brackets are never split;
     '等部门及' and '及' between two unit names separate them too."""
-    s = re.sub(r"等(?:部门|单位)(?=及|和|、|$)", "", s.strip())
+    s = re.sub(r"等(?:部门|单位)?(?:和|及)(?=各|省|市|县|有关)", "、", s.strip())  # A、B等和各有关省级人民政府
+    s = re.sub(r"等(?:部门|单位)(?=及|和|、|$)", "", s)
     parts, depth, cur = [], 0, []
     for ch in s:
         if ch in _BRACKETS:
@@ -81,7 +92,10 @@ def _distribute(unit: str) -> list[str]:
 
 def parse_tag(tag: str) -> tuple[list[str], list[str]]:
     """(lead, support) from the inside of a responsibility tag."""
-    tag = tag.strip()
+    tag = _TAG_NOTE.sub("", tag.strip()).strip()
+    m = _LABELLED_PAIR.match(tag)
+    if m:
+        return split_units(m.group(1)), split_units(m.group(2))
     m = _LABELLED.match(tag)
     if m:
         return split_units(m.group(1)), []
@@ -125,11 +139,32 @@ def extract_duties(ctx: Context) -> list[Extraction]:
             before = node.text[: m.start()]
             s = node.start + m.start()
             out.append(ctx.record("duty", node, s, node.start + m.end(), task=task_of(node, ctx, m.start()), lead=lead, support=support, deadline=deadline(before)))
+        for p in _INLINE_LABEL.finditer(node.text):
+            if m and m.start() <= p.start() < m.end():
+                continue
+            lead = split_units(p.group(2))
+            if lead:
+                s = node.start + p.start(1)
+                out.append(ctx.record("duty", node, s, node.start + p.end(2), task=task_of(node, ctx, p.start(1)), lead=lead,
+                                      support=[], deadline=deadline(node.text[: p.start()])))
+        prose_spans = [(p.start(), p.end()) for p in _PROSE.finditer(node.text)]
         for p in _PROSE_IN_CHARGE.finditer(node.text):
             if m and m.start() <= p.start() < m.end():
                 continue  # inside the tag just read
-            s = node.start + p.start(1)
-            out.append(ctx.record("duty", node, s, node.start + p.end(), task=task_of(node, ctx), lead=[p.group(1)], support=[], deadline=deadline(node.text[: p.start()])))
+            if any(a < p.end() and p.start(1) < b for a, b in prose_spans):
+                continue  # 由A牵头，B配合: read below, with its support units
+            unit, a = p.group(1), p.start(1)
+            if "由" in unit:  # …的具体指标由联合采购办公室负责: the unit is what follows 由
+                cut = unit.rindex("由") + 1
+                unit, a = unit[cut:], a + cut
+            e = _ENUMERATOR.match(unit)
+            if e:
+                unit, a = unit[e.end():], a + e.end()
+            unit = unit.strip()
+            if len(unit) < 2 or _NOT_IN_CHARGE.match(unit) or any(c in unit for c in "“”《》的"):
+                continue
+            s = node.start + a
+            out.append(ctx.record("duty", node, s, node.start + p.end(), task=task_of(node, ctx), lead=[unit], support=[], deadline=deadline(node.text[: p.start()])))
         for p in _PROSE.finditer(node.text):
             if (m and m.start() <= p.start() < m.end()) or node.text[p.end() : p.end() + 4].startswith(("制定的", "的")):
                 continue  # inside the tag, or a modifier (由企业牵头制定的标准)

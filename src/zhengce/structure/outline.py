@@ -22,8 +22,11 @@ KINDS = (
 
 _LEAD = re.compile(r"^(.{2,40}?)[。：:]")
 _INNER = r"(?:[^（）()]|[（(][^（）()]{1,30}[）)])"  # allows one nested bracket: 省科技厅（省外国专家局）
+# The labels of a responsibility tag, across provinces: 责任单位 / 牵头单位：…；配合单位：… / 负责部门 /
+# 牵头部门 / 责任部门 / 牵头考核单位 / 主责单位 / 责任主体.
+TAG_LABEL = r"(?:牵头责任单位|协同责任单位|牵头考核单位|责任单位|牵头单位|配合单位|负责部门|牵头部门|责任部门|主责单位|责任主体|责任处室|实施单位)"
 RESPONSIBILITY_TAG = re.compile(
-    rf"[（(](?:(?:责任单位|牵头单位|责任部门)[:：]{_INNER}{{2,300}}|{_INNER}{{2,300}}?(?:负责|配合|牵头){_INNER}{{0,60}})[）)]$"
+    rf"[（(〔](?:{TAG_LABEL}[:：]{_INNER}{{2,300}}|{_INNER}{{2,300}}?(?:负责|配合|牵头){_INNER}{{0,60}})[）)〕][。；;]?\s*$"
 )
 _NOTE_START = re.compile(r"^注(?:释)?\s*[:：]\s*")
 
