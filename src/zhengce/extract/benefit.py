@@ -21,13 +21,23 @@ _GRANT = re.compile(
     r"给予|奖励|奖补|补贴|补助|贴息|免征|减按|减免|免收|免除|下调|优先安排|优先支持|直接安排|"
     # a lower land-price floor (出让底价 … 按…最低价标准的70%执行), a fee cut (降低…注册费, 资费降低10%),
     # a toll discount (通行费7折优惠, 按…标准的75%计收), a free service (免费提速)
-    r"出让底价|最低价标准》的?\s*\d+%执行|(?:降低|下调)[^，。；]{0,12}?(?<!消)费(?!负担)|费(?:降低|下降)|\d+%计收|折优惠|免费(?:提速|乘坐|使用|提供)"
+    r"出让底价|最低价标准》的?\s*\d+%执行|(?:降低|下调)[^，。；]{0,12}?(?<!消)费(?!负担)|费(?:降低|下降)|\d+%计收|折优惠|免费(?:提速|乘坐|使用|提供)|"
+    # credit (担保贷款, a housing-fund loan ceiling raised), tax deductions (加计扣除, 减除费用, 定额扣除, 扣减),
+    # refunds (返还…失业保险费), 以奖代补, 先建后补
+    r"担保贷款|贴息贷款|(?:贷款|可贷)(?:最高)?额度|最高(?:可)?贷款额度|贷款最高额度|加计扣除|减除费用|定额扣除|扣减|"
+    r"返还|以奖代补|先建后补"
 )
+# A credit line: the amount is a ceiling one may borrow up to, not cash.
+_CREDIT = re.compile(r"贷款|可贷")
+# The value a clause raises something to (加计扣除比例提高至100%, 最高额度从60万元提高至80万元).
+_NEW_VALUE = re.compile(r"(?:提高至|提高到|提升至|提升到|调整为|调整至|调整到|上调至|上调到|增加到|增加至|提至)\s*$")
 _KIND = [
     ("奖补", "奖补"), ("奖励", "奖励"), ("补贴", "补贴"), ("贴息", "贴息"), ("补助", "补助"),
     ("免征", "税收减免"), ("减按", "税收减免"), ("税收减免", "税收减免"), ("免收", "费用减免"), ("免除", "费用减免"),
     ("下调", "费用减免"), ("降低", "费用减免"), ("计收", "费用减免"), ("折优惠", "费用减免"), ("免费", "费用减免"),
     ("用地", "用地"), ("出让底价", "用地"), ("最低价标准", "用地"), ("优先", "优先支持"),
+    ("以奖代补", "奖补"), ("先建后补", "补助"), ("返还", "补贴"), ("加计扣除", "税收减免"), ("减除费用", "税收减免"),
+    ("定额扣除", "税收减免"), ("扣减", "税收减免"), ("担保贷款", "融资"), ("贴息贷款", "融资"), ("额度", "融资"),
 ]
 _FACTS = [
     ("固定资产投资", "fixed_asset_investment"), ("总投资", "total_investment"), ("投资", "investment"),
@@ -448,11 +458,20 @@ def _dedupe(conds: list[dict]) -> list[dict]:
     return out
 
 
+def _before_grant(text: str, q, g: int) -> bool:
+    """An amount written before the grant word, in the same clause: 按每套2万元给予购房补贴,
+    安排5000万元奖励, 按照每人1500元标准发放一次性扩岗补助 (never a threshold: those are read apart)."""
+    between = text[q.end:g]
+    return bool(q.unit and q.unit.endswith("元")) and len(between) <= 12 and not any(c in between for c in "，。；,;的")
+
+
 def extract_benefits(ctx: Context) -> list[Extraction]:
     out: list[Extraction] = []
     for node in ctx.doc.nodes:
-        if node.kind not in ("item", "paragraph", "bullet"):
+        if node.kind not in ("item", "paragraph", "bullet", "article", "heading", "box_item"):
             continue
+        if node.kind == "heading" and not re.search(r"[，,].{4,}", node.text):
+            continue  # 一、奖励政策 names a section; 一、对…的企业，给予…奖励 grants
         found = []
         for s, e, sent in sentences(node.text, node.start):
             if not _GRANT.search(sent) or RESPONSIBILITY_TAG.fullmatch(sent.strip()):
@@ -485,20 +504,31 @@ def _benefit(ctx: Context, node: Node, s: int, e: int, sent: str) -> Extraction:
     rate = rate_base = None
     ph = _phrase(sent[: grant.start()])
     in_phrase = (s + ph[0], s + ph[2]) if ph else (s, s)
+    credit = bool(_CREDIT.search(grant.group()) or _CREDIT.search(sent[max(0, grant.start() - 8): grant.end() + 8]))
     for q in qs:
-        if q.start < g and q.unit != "%":
+        lead_in = text[max(s, q.start - 16) : q.start]
+        raised_to = bool(_NEW_VALUE.search(lead_in))
+        if q.start < g and q.unit != "%" and not (raised_to or _before_grant(text, q, g)):
             continue
         if q.comparator in (">=", ">") or in_phrase[0] <= q.start < in_phrase[1]:
             continue  # a threshold (投资额达到10亿元以上的…), never an amount or a rate
+        if raised_to and q.unit == "%":
+            rate = q.value  # 分别从50%、75%提高至100%: the rate granted is the new one
+            continue
+        if raised_to and q.unit and q.unit.endswith("元"):
+            amount = {"min": None if credit else q.value, "max": q.value, "unit": q.unit}
+            last_amount = q
+            continue
         if q.unit and q.unit.endswith("元"):
-            lead_in = text[max(s, q.start - 16) : q.start]
             per = _CAP_PER.search(lead_in.rstrip())
             if per and ("最高" in lead_in or "不超过" in lead_in or q.comparator == "<="):
                 cap = {"value": q.value, "unit": q.unit, "per": per.group(1) + ("/年" if "年" in lead_in[per.start() :] else "")}
             elif q.comparator == "<=" and re.search(r"年度[^，。；]{0,6}?(?:最高)?$", lead_in.rstrip()) and cap is None:
                 cap = {"value": q.value, "unit": q.unit, "per": "年"}  # 年度资助经费不超过60万元
             elif amount is None:
-                if q.comparator == "<=":
+                if q.comparator == "<=" or (credit and q.comparator != "="):
+                    amount = {"min": None, "max": q.value, "unit": q.unit}
+                elif credit and re.search(r"(?:最高|额度为|额度按照?|可贷)[^，。；]{0,6}$", lead_in):
                     amount = {"min": None, "max": q.value, "unit": q.unit}
                 else:
                     amount = {"min": q.value, "max": q.value_max if q.value_max is not None else q.value, "unit": q.unit}
