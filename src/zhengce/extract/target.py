@@ -25,7 +25,7 @@ _TIME = re.compile(
     r"^(?:(?:力争|争取|努力|预计|计划)?\s*(?:到|至|在|于)?\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年(?:底|末|前)?\s*[，,]?|“?十[一二三四五六七八九]五”?(?:期末|时期|期间|末)[，,]?|力争|争取|努力|全省|全市|全县|其中|同时|并|使|将|计划)+"
 )
 _FORWARD = re.compile(r"(?:到|至)\s*(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年|力争|争取|目标|期末|以上的?目标|将达到|预计|今年|明年|"
-                      r"拟(?:安排|按|新增|发行|实施)")
+                      r"拟(?:安排|按|新增|发行|实施)|确保")
 # A document that reports throughout: a statistical communiqué (its year is in its title).
 _COMMUNIQUE = re.compile(r"统计公报|国民经济和社会发展(?:情况)?的?公报")
 _ASPIRATION = re.compile(r"力争|争取|努力")
@@ -201,6 +201,15 @@ def _goal_year(text: str, doc_year: int | None) -> int | None:
     return None
 
 
+# What a plan for the year does (2021年建设1亿亩…, 全年完成3200亿元); a bare 2021年常住人口61.68万人 states a fact.
+_PLAN_VERB = re.compile(r"建设|新建|新增|完成|建成|培育|开工|实施|打造|力争|确保|实现|引进|开展|推动|安排|发行|投入")
+
+
+def past_words(sent: str) -> bool:
+    """Words of a report: 完成了, 实现了, 已, 同比, 比上年 (a value reached, not one planned)."""
+    return bool(re.search(r"了|已经|已|同比|比上年|较上年|上年|去年", sent))
+
+
 def _plan_end(ctx: Context) -> int | None:
     """The last year of the period the document's title names: （2025—2030年） → 2030, “十四五”规划 → 2025."""
     key = ("plan_end",)
@@ -208,7 +217,8 @@ def _plan_end(ctx: Context) -> int | None:
         title = ctx.doc.title or ""
         m = re.search(r"\d{4}\s*[—\-－~至到]\s*(\d{4})\s*年", title)
         start = plan_start(title)
-        ctx.memo[key] = int(m.group(1)) if m else (start + 4 if start else None)
+        one = years_in(title)  # 关于做好2023年…工作的意见: the year it plans for
+        ctx.memo[key] = int(m.group(1)) if m else (start + 4 if start else (one[0][0] if len(one) == 1 else None))
     return ctx.memo[key]
 
 
@@ -346,13 +356,24 @@ def extract_targets(ctx: Context) -> list[Extraction]:
             years = years_in(sent)
             period = period_end(sent)
             forward = (bool(_FORWARD.search(sent)) and section != "statistic") or section == "target" or carry[0]
+            if not forward and section != "statistic" and doc_year is not None and not communique:
+                # a plan for this year or later (2021年建设1亿亩… in a 2021 document; 全年完成3200亿元)
+                bare = re.sub(r"《[^》]*》", "", sent)  # 《实施方案》 names a document, it plans nothing
+                forward = not past_words(bare) and bool(_PLAN_VERB.search(bare)) and (
+                    any(y >= doc_year for y, _a, _b in years) or bool(re.search(r"全年|年内", sent)))
             year = _goal_year(sent, doc_year)
             if year is None and years:
                 year = years[0][0]
+            if year is None and forward and doc_year and re.search(r"全年|年内|当年", sent):
+                year = doc_year
             if forward and year is None:
                 year = para_year or carry[1] or _heading_year(ctx, node, doc_year) or _plan_end(ctx)
-            if forward and sent.rstrip().endswith(("：", ":")) and section != "statistic":
-                carry = (True, year)
+            if forward and section != "statistic":
+                head, colon, _rest = sent.partition("：")
+                if sent.rstrip().endswith(("：", ":")) or (colon and _FORWARD.search(head)):
+                    carry = (True, year)  # 目标是：A；B；C。 — the list runs to the full stop
+                elif sent.rstrip().endswith("。") and not lead_forward:
+                    carry = (False, None)
             found = False
             qs = [
                 q for q in quantities(ctx.doc.text, s, e)
