@@ -27,7 +27,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-__all__ = ["Division", "Jurisdiction", "PROVINCE_NAMES", "PROVINCE_PATTERN", "division", "doc_jurisdiction",
+__all__ = ["Division", "Jurisdiction", "PROVINCE_NAMES", "PROVINCE_PATTERN", "division", "doc_jurisdiction", "place_at",
            "jurisdiction", "province_named", "province_of_code"]
 
 
@@ -126,6 +126,14 @@ def _place_at(s: str) -> Division | None:
                                           r"应急|审计|统计|税务|金融|地方|数据|大数据|政务|经济|城乡|水利|林业|粮食|能源|"
                                           r"国资|国有|体育|退役|信访|机关|总工会|团|妇联|住房公积金)", s[len(form):]):
                 return d
+    return None
+
+
+def place_at(s: str, i: int = 0) -> str | None:
+    """The name of a province or prefecture (full or short: 南宁市, 南宁) written at s[i:], else None."""
+    for form, _d in _data()[2]:
+        if s.startswith(form, i):
+            return form
     return None
 
 

@@ -27,6 +27,7 @@ _CONTINUES = "，、“‘（《〈—"
 # Words that end self-contained short lines: captions, titles, signatures.
 _UNIT_ENDINGS = tuple(
     "图 表 指标 目录 简介 说明 通知 意见 规划 纲要 方案 办法 决定 政策 措施 细则 报告 批复 公告 通告 函"
+    " 规定 条例 规则 预案 公报 建议 决议 指南 指引 章程 计划 要点 通报"
     " 政府 办公厅 办公室 委员会 厅 局 部 院 中心".split()
 )
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..lang.places import place_at
 from ..numbering import CN, CN_DATE, DOC_NUMBER, numeral, year_digits
 from .paragraphs import Para, bare_number
 
 _ORG_END = re.compile(r"(人民政府|办公厅|办公室|委员会|管委会|政府|厅|局|部|委|院|署|办|中心|会|中央|小组|调查队|总局|银行|集团)$")
+_ORG_WORD = re.compile(_ORG_END.pattern.rstrip("$"))
 # A signature line may hold several organs side by side: 南宁市财政局　南宁市自然资源局.
 _ORG_SEP = re.compile(r"[\s　、]+")
 # A person signing (a decree, a report): 总理　李克强, 省长　马兴瑞, 国务院总理.
@@ -18,7 +20,7 @@ _TITLE_ORGAN = {"总理": "国务院"}
 _DECREE = re.compile(r"^(?P<organ>[\u4e00-\u9fff]{2,30}?)令$")
 _DECREE_NO = re.compile(r"^[（(]?\s*第\s*(?P<n>\d{1,5})\s*号\s*[）)]?$")
 # A date printed under the title: （2021年1月4日）, or a report's ——2023年3月5日在…会议上.
-_HEAD_DATE = re.compile(rf"^(?:[（(]\s*|——\s*)((?:\d{{4}}|[{CN_DATE}]{{4}})\s*年\s*[\d{CN}]{{1,3}}\s*月\s*[\d{CN}]{{1,3}}\s*日)(?:\s*[）)]\s*$|在)")
+_HEAD_DATE = re.compile(rf"^(?:[（(]\s*|——\s*)((?:\d{{4}}|[{CN_DATE}]{{4}})\s*年\s*[\d{CN}]{{1,3}}\s*月\s*[\d{CN}]{{1,3}}\s*日)(?:\s*[）)]\s*$|在|[^）)]{{0,60}}(?:通过|发布|印发|$))")
 _AFTER_SIGNATURE = re.compile(r"^(?:附件|[（(]此件|抄送|\s*$)")
 _ADDRESSEE_WORDS = re.compile(r"(人民政府|管委会|厅|局|委|办|部门|单位|机构)")
 _ATTACHMENT = re.compile(r"^附件\s*[:：]?\s*(\d+[.．、]?)?\s*(.*)$")
@@ -73,16 +75,35 @@ def parse_date(s: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
+# Words no organ's name holds (a title line ending in 社会 or 委员会's work is not a signature).
+_NOT_ORGAN = re.compile(r"关于|印发|转发|的|推动|加快|建设.{2,}社会|实施|促进|支持")
+# What may open an organ's name: a party or state body, or a place (南宁市…, 柳河县…).
+_ORGAN_HEAD = re.compile(r"中共|中国共产党|中央|国务院|国家|全国|最高|共青团|[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|州|旗|盟|自治区)(?!委员会$)")
+
+
+def split_organs(name: str) -> list[str]:
+    """Organs written side by side with nothing between (their spaces lost):
+    中共中央国务院 → 中共中央、国务院; 南宁市住房和城乡建设局南宁市财政局 → two.  A split
+    is made only where a name ends and another can begin (never 国务院 | 办公厅)."""
+    for m in _ORG_WORD.finditer(name):
+        i = m.end()
+        if 2 <= i < len(name) - 1 and (_ORGAN_HEAD.match(name, i) or place_at(name, i)) and not _ORG_END.fullmatch(name[i:]):
+            rest = split_organs(name[i:])
+            if all(_ORG_END.search(x) for x in rest):
+                return [name[:i], *rest]
+    return [name]
+
+
 def organs_of(text: str) -> list[str] | None:
     """The organs a signature line names (one, or several side by side), else None."""
     t = text.strip()
-    if not t or len(t) > 120 or any(c in t for c in "，。；：:！？“”《》"):
+    if not t or len(t) > 120 or any(c in t for c in "，。；：:！？“”《》") or _NOT_ORGAN.search(t):
         return None
     parts = [x for x in _ORG_SEP.split(t) if x]
     if all(_ORG_END.search(x) and 2 <= len(x) <= 40 for x in parts):
-        return parts
+        return [y for x in parts for y in split_organs(x)]
     joined = re.sub(r"\s+", "", t)  # letter-spaced: 南 宁 市 财 政 局
-    return [joined] if _ORG_END.search(joined) and len(joined) <= 40 else None
+    return split_organs(joined) if _ORG_END.search(joined) and len(joined) <= 40 else None
 
 
 def _prev(paras: list[Para], k: int, lo: int) -> int | None:
@@ -180,13 +201,25 @@ def find_elements(paras: list[Para], first: int, last: int, title_paras: list[in
         el.doc_number = el.doc_number or (None, number)  # type: ignore[assignment]
         if el.issuer is None or persons:
             el.issuer = re.sub(r"^中华人民共和国(?=国务院)", "", organ)
+        # 总理 李克强 / 2018年12月18日 sit between the decree's header and the text it publishes; that date
+        # is the decree's (a bracket under the title gives the regulation's history, not its signing).
+        for k in range(first, title_paras[0] if title_paras else head_from):
+            if paras[k].is_date and parse_date(paras[k].text):
+                el.date = (k, parse_date(paras[k].text))
+                break
+    if el.date is None and el.issuer is None:
+        # No date line: an organ alone on the last line of the text signs it (…本文自发布之日起施行。/ 福建省住房和城乡建设厅).
+        k = _prev(paras, body_end, head_from)
+        names = organs_of(paras[k].text) if k is not None else None
+        if names and paras[k].marker is None:
+            el.signature, el.signature_paras, el.issuer = k, [k], "、".join(names)
     for k in range(head_from, body_end):
         if _ATTACHMENT.match(paras[k].text) and paras[k].text.startswith("附件"):
             el.attachments.append(k)
     if el.issuer is None and title_paras:
         m = _ISSUER_PREFIX.match("".join(paras[i].text for i in title_paras))
         if m:
-            el.issuer = "、".join(x for x in _ORG_SEP.split(m.group(1)) if x)
+            el.issuer = "、".join(y for x in _ORG_SEP.split(m.group(1)) if x for y in split_organs(x))
     return el
 
 

@@ -17,7 +17,7 @@ TITLE_SUFFIX = re.compile(
 
 # What may follow a title at the head of a document besides its 发文字号: a date under the
 # title （2021年1月4日）, a report's ——2023年3月5日在…会议上, a speaker (国务院总理), a body that adopted it.
-HEAD_LINE = re.compile(r"^(?:[（(]\s*\d{4}\s*年|——\s*\d{4}\s*年|[（(]\s*\d{4}\s*年\d{1,2}月\d{1,2}日.{0,40}通过|"
+HEAD_LINE = re.compile(r"^(?:[（(]\s*(?:\d{4}|[〇零○一二三四五六七八九]{4})\s*年|——\s*\d{4}\s*年|"
                        r"[\u4e00-\u9fff]{0,20}(?:总理|省长|市长|县长|区长|州长|主席)$)")
 
 

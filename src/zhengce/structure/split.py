@@ -119,11 +119,18 @@ def split(paras: list[Para]) -> list[Segment]:
             continue
         segments.append(Segment(block[0], end, block))
 
-    # A single document keeps what precedes its title (a TOC, a preface).
+    # A single document keeps what precedes its title (a TOC, a preface).  When that is a signed
+    # notice (现将《…》印发给你们 … 昆明市人民政府办公室 / 2024年12月31日) printed without its own title,
+    # the notice is the document and the title below it heads its attachment.
     if len(segments) == 1:
         segments[0].first = 0
+        seg = segments[0]
+        if seg.title_paras and _signed_notice_before(paras, seg.title_paras[0]):
+            seg.attachment_titles.insert(0, seg.title_paras)
+            seg.title_paras = []
     for seg in segments:
-        for k in range(seg.title_paras[-1] + 1, seg.last):
+        head = seg.title_paras or (seg.attachment_titles[0] if seg.attachment_titles else [seg.first - 1])
+        for k in range(head[-1] + 1, seg.last):
             if _BACK_MATTER.match(paras[k].text):
                 seg.last = k
                 break
@@ -156,6 +163,19 @@ def _published_by(seg: Segment, paras: list[Para], title: str) -> bool:
             continue
         if want == key or want.startswith(key[: max(6, len(key) - 12)]) or key in want or (len(want) >= 6 and want in key):
             return True
+    return False
+
+
+def _signed_notice_before(paras: list[Para], end: int) -> bool:
+    """A date line under a signature (an organ on the line above) before paragraph `end`."""
+    last = None
+    for k in range(end):
+        t = paras[k].text.strip()
+        if not t:
+            continue
+        if paras[k].is_date and last is not None and organs_of(paras[last].text):
+            return True
+        last = k
     return False
 
 
