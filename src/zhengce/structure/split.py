@@ -16,7 +16,9 @@ from .elements import organs_of
 from .paragraphs import HEAD_LINE, TITLE_SUFFIX, Para
 
 _BACK_MATTER = re.compile(r"^(《[^》]{2,30}》(简介|征订启事|稿约|订阅说明)|征订启事|稿约|编后语?)$")
-_PUBLISHES = re.compile(r"(?:印发|转发|发布|颁布)(.{4,80}?)的(?:通知|通告|公告|决定)")
+_PUBLISHES = re.compile(r"(?:印发|转发|发布|颁布)(.{4,80}?)的(?:通知|通告|公告|决定|函|批复)")
+# 附件 / 附件2 / 附件： alone on its line, the attached text's title on the next: whatever that title's wording.
+_ATTACHMENT_MARK = re.compile(r"^附\s*件\s*\d{0,2}\s*[:：]?$")
 
 
 @dataclass
@@ -129,6 +131,8 @@ def split(paras: list[Para]) -> list[Segment]:
             seg.attachment_titles.insert(0, seg.title_paras)
             seg.title_paras = []
     for seg in segments:
+        _marked_attachments(paras, seg)
+    for seg in segments:
         head = seg.title_paras or (seg.attachment_titles[0] if seg.attachment_titles else [seg.first - 1])
         for k in range(head[-1] + 1, seg.last):
             if _BACK_MATTER.match(paras[k].text):
@@ -164,6 +168,28 @@ def _published_by(seg: Segment, paras: list[Para], title: str) -> bool:
         if want == key or want.startswith(key[: max(6, len(key) - 12)]) or key in want or (len(want) >= 6 and want in key):
             return True
     return False
+
+
+def _marked_attachments(paras: list[Para], seg: Segment) -> None:
+    """Attachments announced by a bare 附件 line: the title-like lines under it head an attachment."""
+    start = seg.title_paras[-1] + 1 if seg.title_paras else seg.first
+    taken = {k for block in seg.attachment_titles for k in block}
+    for k in range(start, seg.last):
+        if not _ATTACHMENT_MARK.match(paras[k].text.strip()):
+            continue
+        j = k + 1
+        while j < seg.last and not paras[j].text.strip():
+            j += 1
+        block = []
+        while j < seg.last and paras[j].title_like and len(block) < 3 and j not in taken:
+            block.append(j)
+            j += 1
+            if j < seg.last and not paras[j].text.strip():
+                break
+        if block:
+            seg.attachment_titles.append(block)
+            taken.update(block)
+    seg.attachment_titles.sort(key=lambda b: b[0])
 
 
 def _signed_notice_before(paras: list[Para], end: int) -> bool:
