@@ -21,6 +21,9 @@ HEAD_LINE = re.compile(r"^(?:[（(]\s*(?:\d{4}|[〇零○一二三四五六七�
                        r"[\u4e00-\u9fff]{0,20}(?:总理|省长|市长|县长|区长|州长|主席)$)")
 
 
+_DOTTED = re.compile(r"^\d{1,2}(?:[.．]\d{1,2})+")
+
+
 def bare_number(text: str) -> str:
     """A 发文字号 line without the brackets some copies print around it: （皖政办秘〔2021〕82号）."""
     t = text.strip()
@@ -60,6 +63,7 @@ class Para:
             and not any(p in t for p in "，。；！？：")
             and not self.is_date
             and not self.is_doc_number
+            and not _DOTTED.match(t)  # 3.2应急报告: a numbered section of a plan, not a title
         )
 
 

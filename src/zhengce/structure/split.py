@@ -210,7 +210,7 @@ def _reprinted(seg: Segment, paras: list[Para], title: str) -> bool:
     is that title (or the end of it, without the issuing organs), and little but metadata lies between."""
     head = _key("".join(paras[k].text for k in seg.title_paras))
     want = _key(title)
-    if not head or not (want == head or want.endswith(head) or head.endswith(want)):
+    if not head or not (want == head or want.endswith(head) or head.endswith(want) or (len(head) >= 6 and head in want)):
         return False
     between = [paras[k].text for k in range(seg.title_paras[-1] + 1, seg.last) if paras[k].text.strip()]
     prose = [t for t in between if len(t) > 60 and "。" in t]
