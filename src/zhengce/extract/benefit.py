@@ -458,11 +458,17 @@ def _dedupe(conds: list[dict]) -> list[dict]:
     return out
 
 
+def _money(unit: str | None) -> bool:
+    """万元, 元, 元/亩, 万元/年: an amount of money (per something or not)."""
+    return bool(unit) and unit.split("/")[0].endswith("元")
+
+
 def _before_grant(text: str, q, g: int) -> bool:
     """An amount written before the grant word, in the same clause: 按每套2万元给予购房补贴,
-    安排5000万元奖励, 按照每人1500元标准发放一次性扩岗补助 (never a threshold: those are read apart)."""
+    安排5000万元奖励, 最高不超过20万元的创业担保贷款 (never a threshold: those are read apart)."""
     between = text[q.end:g]
-    return bool(q.unit and q.unit.endswith("元")) and len(between) <= 12 and not any(c in between for c in "，。；,;的")
+    return _money(q.unit) and len(between) <= 12 and not any(c in between for c in "，。；,;") and (
+        "的" not in between or bool(re.fullmatch(r"的[\u4e00-\u9fff]{0,6}", between)))
 
 
 def extract_benefits(ctx: Context) -> list[Extraction]:
@@ -515,11 +521,11 @@ def _benefit(ctx: Context, node: Node, s: int, e: int, sent: str) -> Extraction:
         if raised_to and q.unit == "%":
             rate = q.value  # 分别从50%、75%提高至100%: the rate granted is the new one
             continue
-        if raised_to and q.unit and q.unit.endswith("元"):
+        if raised_to and _money(q.unit):
             amount = {"min": None if credit else q.value, "max": q.value, "unit": q.unit}
             last_amount = q
             continue
-        if q.unit and q.unit.endswith("元"):
+        if _money(q.unit):
             per = _CAP_PER.search(lead_in.rstrip())
             if per and ("最高" in lead_in or "不超过" in lead_in or q.comparator == "<="):
                 cap = {"value": q.value, "unit": q.unit, "per": per.group(1) + ("/年" if "年" in lead_in[per.start() :] else "")}

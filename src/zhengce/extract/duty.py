@@ -156,6 +156,8 @@ def extract_duties(ctx: Context) -> list[Extraction]:
             unit, a = p.group(1), p.start(1)
             if "由" in unit:  # …的具体指标由联合采购办公室负责: the unit is what follows 由
                 cut = unit.rindex("由") + 1
+                if _NOT_IN_CHARGE.search(unit[:cut]) or re.search(r"(?:建立|健全|形成|完善|构建)", unit[:cut]):
+                    continue  # 建立由政府负责…的机制: a mechanism described, no duty assigned
                 unit, a = unit[cut:], a + cut
             e = _ENUMERATOR.match(unit)
             if e:

@@ -47,7 +47,7 @@ def _title_block(paras: list[Para], i: int) -> list[int] | None:
             break
         # An organ's name above a title is part of it only as its issuer (中共中央 国务院 / 关于…的意见);
         # above 万载县2022年…统计公报 it is a header line of its own.
-        if organs_of(paras[j].text) and not paras[block[0]].text.lstrip().startswith(("关于", "印发", "转发")):
+        if organs_of(paras[j].text) and not any(paras[b].text.lstrip().startswith(("关于", "印发", "转发")) for b in block):
             break
         block.insert(0, j)
         j = _above(paras, j)
@@ -86,6 +86,12 @@ def _is_start(paras: list[Para], block: list[int]) -> bool:
     nxt = paras[k]
     if nxt.is_doc_number or HEAD_LINE.match(nxt.text.strip()):
         return True
+    if organs_of(nxt.text) and not TITLE_SUFFIX.search(nxt.text):
+        # The issuing organ under the title (德阳市统计局), unless it opens another title (中共某县委 / 关于…意见).
+        j = k + 1
+        while j < len(paras) and not paras[j].text:
+            j += 1
+        return j >= len(paras) or not paras[j].title_like
     if re.sub(r"\s+", "", nxt.text) in ("目录", "目次"):  # a gazette's masthead (XX人民政府公报) over its contents
         return False
     # Body text, a chapter or the first part follows; a TOC entry or another title does not.
