@@ -69,6 +69,8 @@ def to_number(token: str) -> float | None:
     except ValueError:
         pass
     token = token.replace("两", "二")
+    if token in ("百", "千"):  # 突破百项 (see _ROUND_GOAL): a bare hundred or thousand
+        return 100.0 if token == "百" else 1000.0
     year = year_digits(token)  # 二〇三五
     if year is not None:
         return float(year)
@@ -93,6 +95,10 @@ _QTY = re.compile(
 )
 
 
+# Round numbers policies set as goals: 突破百项关键技术, 打造百家领军企业, 培育千家专精特新企业.
+_ROUND_GOAL = re.compile(r"(?:突破|形成|打造|开拓|制定|培育|建设|建成|引进|新增|推出|遴选|认定|创建)$")
+
+
 def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
     """Every number with a unit in text[start:end] (ranges, comparators, Chinese numerals)."""
     out: list[Quantity] = []
@@ -101,8 +107,9 @@ def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quanti
         a, b = to_number(m.group("a")), to_number(m.group("b")) if m.group("b") else None
         if a is None or (m.group("ua") and m.group("ua") != m.group("unit")):
             continue
-        if re.fullmatch(_CN_NUM, m.group("a")) and len(m.group("a")) == 1:
-            continue  # 三个中心, 一张网: a single Chinese numeral is a counting word
+        if re.fullmatch(_CN_NUM, m.group("a")) and len(m.group("a")) == 1 and not (
+                m.group("a") in "百千" and _ROUND_GOAL.search(text, max(0, m.start() - 2), m.start() + 0)):
+            continue  # 三个中心, 一张网: a single Chinese numeral is a counting word (but 突破百项, 打造百家 count)
         comp = "="
         if m.group("before"):
             comp = dict(_BEFORE)[m.group("before")]

@@ -201,6 +201,9 @@ def _goal_year(text: str, doc_year: int | None) -> int | None:
     return None
 
 
+# A plan's title (规划, 纲要, 行动计划, 实施方案 …) and the verbs its goals are stated with.
+_PLAN_DOC = re.compile(r"规划|纲要|行动计划|行动方案|实施方案|工作方案|三年行动")
+_GOAL_VERB = re.compile(r"(?:控制在|稳定在|保持在|提高到|提高至|提升到|提升至|达到|降至|降到|突破)\s*[\d.]+")
 # What a plan for the year does (2021年建设1亿亩…, 全年完成3200亿元); a bare 2021年常住人口61.68万人 states a fact.
 _PLAN_VERB = re.compile(r"建设|新建|新增|完成|建成|培育|开工|实施|打造|力争|确保|实现|引进|开展|推动|安排|发行|投入")
 
@@ -229,7 +232,7 @@ def _heading_year(ctx: Context, node: Node, doc_year: int | None) -> int | None:
             y = _goal_year(a.title or "", doc_year)
             if y is None:
                 ys = years_in(a.title or "")
-                y = ys[0][0] if ys and doc_year and ys[0][0] >= doc_year else None
+                y = ys[0][0] if ys and (doc_year is None or ys[0][0] >= doc_year) else None
             if y:
                 return y
     return None
@@ -343,6 +346,7 @@ def _qualitative(ctx: Context, node: Node, s: int, sent: str, year: int | None, 
 def extract_targets(ctx: Context) -> list[Extraction]:
     out: list[Extraction] = []
     communique = bool(_COMMUNIQUE.search(ctx.doc.title or ""))
+    plan_doc = bool(_PLAN_DOC.search(ctx.doc.title or "")) and not communique
     for node in ctx.doc.nodes:
         if node.kind not in ("paragraph", "item", "bullet", "heading", "box_item"):
             continue
@@ -356,6 +360,8 @@ def extract_targets(ctx: Context) -> list[Extraction]:
             years = years_in(sent)
             period = period_end(sent)
             forward = (bool(_FORWARD.search(sent)) and section != "statistic") or section == "target" or carry[0]
+            if not forward and section != "statistic" and plan_doc and _GOAL_VERB.search(sent) and not past_words(sent):
+                forward = True  # a plan states its goals as 控制在/稳定在/提高到…: 蓝绿空间占比稳定在70%
             if not forward and section != "statistic" and doc_year is not None and not communique:
                 # a plan for this year or later (2021年建设1亿亩… in a 2021 document; 全年完成3200亿元)
                 bare = re.sub(r"《[^》]*》", "", sent)  # 《实施方案》 names a document, it plans nothing
