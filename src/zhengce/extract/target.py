@@ -208,6 +208,19 @@ _GOAL_VERB = re.compile(r"(?:控制在|稳定在|保持在|提高到|提高至|�
 _PLAN_VERB = re.compile(r"建设|新建|新增|完成|建成|培育|开工|实施|打造|力争|确保|实现|引进|开展|推动|安排|发行|投入")
 
 
+_BASE_YEAR_BEFORE = re.compile(r"(?:较|比|相比|相较|与|同)\s*$")
+_OWN_YEAR = re.compile(r"(\d{4})\s*年(?:底|末|年底|年末)?的?\s*$")
+
+
+def _own_year(text: str, q: Quantity) -> int | None:
+    """The year written right before a value (增加到2021年的5481万公里, 2025年达到…): that value's year."""
+    m = _OWN_YEAR.search(text, max(0, q.start - 9), q.start)
+    if not m or _BASE_YEAR_BEFORE.search(text, max(0, q.start - 12), q.start - len(m.group(0))):
+        return None
+    y = int(m.group(1))
+    return y if 1949 <= y <= 2100 else None
+
+
 def past_words(sent: str) -> bool:
     """Words of a report: 完成了, 实现了, 已, 同比, 比上年 (a value reached, not one planned)."""
     return bool(re.search(r"了|已经|已|同比|比上年|较上年|上年|去年", sent))
@@ -368,8 +381,9 @@ def extract_targets(ctx: Context) -> list[Extraction]:
                 forward = not past_words(bare) and bool(_PLAN_VERB.search(bare)) and (
                     any(y >= doc_year for y, _a, _b in years) or bool(re.search(r"全年|年内", sent)))
             year = _goal_year(sent, doc_year)
-            if year is None and years:
-                year = years[0][0]
+            stated = [y for y in years if not _BASE_YEAR_BEFORE.search(sent[max(0, y[1] - 3): y[1]])]
+            if year is None and stated:
+                year = stated[0][0]  # not a comparison's base year (较2010年翻一番, 比2020年下降)
             if year is None and forward and doc_year and re.search(r"全年|年内|当年", sent):
                 year = doc_year
             if forward and year is None:
@@ -423,8 +437,8 @@ def extract_targets(ctx: Context) -> list[Extraction]:
                         value_max=q.value_max,
                         unit=q.unit,
                         comparator=q.comparator,
-                        year=year if kind == "target" else (period or year or (doc_year if communique else None)
-                                                            or _report_year(ctx, node, s, section, doc_year)),
+                        year=_own_year(ctx.doc.text, q) or (year if kind == "target" else (
+                            period or year or (doc_year if communique else None) or _report_year(ctx, node, s, section, doc_year))),
                         baseline=baseline,
                         scope=_scope(ctx, node, sent),
                         attribute=attr.group(1) if attr else None,
