@@ -347,3 +347,21 @@ def test_all_34_provincial_level_divisions_are_known():
     assert len(PROVINCE_NAMES) == 34
     for short, full in (("宁夏", "宁夏回族自治区"), ("西藏", "西藏自治区"), ("内蒙古", "内蒙古自治区"), ("重庆", "重庆市"), ("香港", "香港特别行政区")):
         assert province_named(f"在{short}行政区域内注册") == full
+
+
+# ------------------------------------------------------------------ script and spun copies
+
+def test_traditional_zhe_becomes_the_particle_where_simplified_writes_it():
+    d = one("關於支持民營經濟發展的若干措施\n\n一、著力培育創新發展新動能。著眼長遠，著手解決突出問題，著重支持中小企業。"
+            "隨著改革深入，取得顯著成效，湧現一批著名企業。\n")
+    assert "着力培育" in d.text and "着眼长远" in d.text and "着手解决" in d.text and "着重支持" in d.text
+    assert "随着改革" in d.text and "显著成效" in d.text and "著名企业" in d.text  # 显著, 著名 keep 著
+
+
+def test_a_spun_copy_is_reported_not_fixed():
+    d = one("关于推进经济成长的实行看法\n\n一、加鼎支持力度。对中小企业给予补助。（卖力单位：省生长改造委）\n")
+    (note,) = [n for n in d.notes if n.kind == "spun_text"]
+    assert "加鼎（应为加大）" in note.text and "生长改造委（应为发展改革委）" in note.text
+    assert "加鼎" in d.text  # never "fixed" by guess
+    clean = one("关于推进经济发展的实施意见\n\n一、加大支持力度。（责任单位：省发展改革委）\n")
+    assert not [n for n in clean.notes if n.kind == "spun_text"]

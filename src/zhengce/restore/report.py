@@ -20,8 +20,27 @@ _EDITOR = re.compile(
 )
 
 
+def _spun_words() -> list[tuple[str, str]]:
+    from importlib import resources
+
+    rows = resources.files("zhengce.data").joinpath("spun_words.tsv").read_text(encoding="utf-8").splitlines()
+    return [tuple(r.split("\t")[:2]) for r in rows if r and not r.startswith("#") and "\t" in r]
+
+
+def _report_spun(ctx: PassContext, text: str) -> None:
+    """A copy whose words were swapped for synonyms by a content farm (加大 → 加鼎, 负责 → 卖力): one note
+    with examples, once two distinct swaps are seen.  The text is left as it is: the original words
+    cannot be recovered with certainty."""
+    found = [(spun, orig, text.find(spun)) for spun, orig in _spun_words() if spun in text]
+    if len(found) >= 2:
+        examples = "、".join(f"{spun}（应为{orig}）" for spun, orig, _ in found[:5])
+        ctx.note("spun_text", f"此件疑经同义词替换改写（洗稿）：{examples}；请与官方原文核对",
+                 min(p for _s, _o, p in found))
+
+
 def report_noise(ctx: PassContext) -> list[Edit]:
     text = ctx.text
+    _report_spun(ctx, text)
     for m in _LOWER_WORD.finditer(text):
         s, e = m.start(), m.end()
         before = text[s - 2 : s].rstrip(" ")[-1:] if s else ""

@@ -8,6 +8,7 @@ a Simplified text (琿 beside 珲) is worth an editor's look.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -25,9 +26,18 @@ def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+# OpenCC keeps 著 (著作, 著名, 显著 are Simplified too); in a Traditional text 著 before these words,
+# or after these, is the verb particle 着: 著力 → 着力, 随著 → 随着, 意味著 → 意味着.
+_ZHE = re.compile(r"著(?=[力眼手重想陆实急落装迷凉])|(?<=[随接沉执穿衣看意味顺朝向])著")
+
+
 def to_simplified(ctx: PassContext) -> list[Edit]:
     text = ctx.text
     converted = _converter().convert(text)
+    if converted != text and len(converted) == len(text):
+        cjk = len(CJK_RE.findall(text)) or 1
+        if sum(a != b for a, b in zip(text, converted)) / cjk >= _TRADITIONAL_SHARE:
+            converted = _ZHE.sub("着", converted)
     if converted == text:
         return []
     if len(converted) != len(text):
