@@ -3,7 +3,8 @@
 # /usr/bin/chromium; `playwright install` is never used) and CJK fonts so that
 # Chinese renders in the screenshots; the PostgreSQL server binaries, from which
 # the PostgreSQL storage tests start a throwaway server of their own (as the
-# postgres user, in a temporary folder).  Debian/Ubuntu; does nothing when present.
+# postgres user, in a temporary folder); LibreOffice for .doc/.wps files.
+# Debian/Ubuntu; does nothing when present.
 set -eu
 
 missing=""
@@ -12,6 +13,8 @@ missing=""
 fc-list :lang=zh family 2>/dev/null | grep -q . || missing="$missing fonts-noto-cjk"
 # Debian keeps initdb/pg_ctl off PATH, in a folder per major version.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+# LibreOffice (no GUI) converts Word 97–2003 .doc and WPS Office .wps files for the reader.
+command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-writer-nogui"
 [ -z "$missing" ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

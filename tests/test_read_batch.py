@@ -41,8 +41,8 @@ def test_supported_and_limits_are_described():
     ("program", b"\x7fELF\x02\x01\x01\x00" + bytes(200), "binary file, not a document (ELF executable)"),
     ("图片.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(50), "binary file, not a document (PNG image)"),
     ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(100) + b"PE\x00\x00", "unsupported format: Windows executable"),
-    ("旧文件.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
-     "unsupported format: legacy Office file (.doc/.xls/.ppt); save it as .docx"),
+    ("旧表格.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
+     "unsupported format: legacy Office file (.xls/.ppt); save it as .xlsx or .docx"),
     ("zeros.txt", bytes(100_000), "binary file, not a document"),  # valid UTF-8, still binary
     ("nul.txt", "财政收入\x00\x00预算".encode(), "binary file, not a document"),
     ("empty.txt", b"", "empty file"),

@@ -34,6 +34,8 @@ SUPPORTED = {
     "html": "HTML pages: main article text, h1-h6 headings, tables as TAB-joined rows; <meta charset> honoured",
     "docx": "Word .docx: paragraphs, heading styles, list numbering, tables, text boxes, footnotes",
     "pdf": "PDF text layer (pypdfium2), ruled tables as rows (pdfplumber), pages separated by a \\f line",
+    "doc": "Word 97–2003 .doc and WPS Office .wps, through LibreOffice (converted to .docx, then read as .docx)",
+    "ofd": "OFD (GB/T 33190) text layer: one line per printed line, pages separated by a \\f line",
     "zip": "zip archives (nested up to limits.MAX_ARCHIVE_DEPTH), members read like files",
 }
 MAX_FILE_BYTES = limits.MAX_FILE_BYTES  # default; see limits.max_file_bytes() / ZHENGCE_MAX_FILE_MB
@@ -48,8 +50,9 @@ _BINARY = [
     (b"II*\x00", "TIFF image"),
     (b"MM\x00*", "TIFF image"),
 ]
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .doc, .wps, .xls, .ppt
 _UNSUPPORTED = [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office file (.doc/.xls/.ppt); save it as .docx"),
+    (OLE, "legacy Office file (.xls/.ppt); save it as .xlsx or .docx"),
     (b"{\\rtf", "RTF; save it as .docx"),
     (b"\x1f\x8b", "gzip"),
     (b"7z\xbc\xaf\x27\x1c", "7z archive"),
@@ -58,7 +61,6 @@ _UNSUPPORTED = [
 _ZIP_KINDS = [  # a zip holding all these names is a document of another kind
     ({"xl/workbook.xml"}, "xlsx spreadsheet"),
     ({"ppt/presentation.xml"}, "pptx presentation"),
-    ({"OFD.xml"}, "OFD document"),
     ({"mimetype", "content.xml"}, "OpenDocument file"),
     ({"mimetype", "META-INF/container.xml"}, "EPUB book"),
 ]
@@ -161,16 +163,26 @@ def read_bytes(data: bytes, display: str, name: str = "", depth: int = 0) -> Ite
                 if "word/document.xml" in names:
                     check_container(zf, display)
                     kind = "docx"
+                elif "OFD.xml" in names:
+                    kind = "ofd"
                 else:
                     for markers, what in _ZIP_KINDS:
                         if markers <= names:
                             raise InputError(display, f"unsupported format: {what}")
             if kind == "zip":
                 yield from read_zip(data, display, depth, read_bytes)
+            elif kind == "ofd":
+                from .ofd import read_ofd
+
+                yield read_ofd(data, display)
             else:
                 from .docx import read_docx
 
                 yield read_docx(data, display)
+        elif kind == "legacy":
+            from .legacy import read_legacy
+
+            yield read_legacy(data, display, ext)
         elif kind == "pdf":
             from .pdf import read_pdf
 
@@ -188,13 +200,21 @@ def read_bytes(data: bytes, display: str, name: str = "", depth: int = 0) -> Ite
         yield InputError(display, f"cannot read {kind}: {type(e).__name__}{': ' + detail if detail else ''}")
 
 
+def _word_stream(data: bytes) -> bool:
+    from .legacy import WORD_STREAM
+
+    return WORD_STREAM in data[:1 << 20]
+
+
 def sniff(data: bytes, ext: str, display: str) -> str:
-    """'pdf' | 'zip' | 'html' | 'text'; InputError for what we do not read."""
+    """'pdf' | 'zip' | 'legacy' | 'html' | 'text'; InputError for what we do not read."""
     head = data[:1024]
     if b"%PDF-" in head:  # the header may follow some junk bytes
         return "pdf"
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return "zip"
+    if head.startswith(OLE) and (ext in (".doc", ".wps", ".dot", ".wpt") or _word_stream(data)):
+        return "legacy"
     if head.startswith(b"MZ") and b"\0" in head[:64]:
         raise InputError(display, "unsupported format: Windows executable")
     for magic, what in _UNSUPPORTED:

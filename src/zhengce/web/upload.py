@@ -20,7 +20,7 @@ from .queries import documents_of_source
 from .schemas import ErrorBody, StoredDoc, UploadResult
 
 # What the readers read; the content decides the format, this only refuses the obvious.
-ALLOWED_SUFFIXES = frozenset({".txt", ".text", ".docx", ".pdf", ".zip"} | HTML_EXT | MARKDOWN_EXT)
+ALLOWED_SUFFIXES = frozenset({".txt", ".text", ".docx", ".doc", ".wps", ".ofd", ".pdf", ".zip"} | HTML_EXT | MARKDOWN_EXT)
 UPLOAD_DIR = "upload"  # stored paths are upload/NAME: a new upload of a name replaces the old one
 
 
