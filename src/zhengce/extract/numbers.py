@@ -195,6 +195,11 @@ def plan_period(text: str) -> tuple[int, int] | None:
     return end - 4, end
 
 
+def period_ends(text: str) -> list[int]:
+    """The last years of every plan period the text names (“十三五”时期成就和“十四五”时期目标 → [2020, 2025])."""
+    return [_PLAN_END[m.group(1)] for m in _PERIOD.finditer(text) if m.group(1) in _PLAN_END]
+
+
 def period_end(text: str) -> int | None:
     """'“十四五”期末' → 2025."""
     m = _PERIOD.search(text)

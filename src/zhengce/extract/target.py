@@ -15,7 +15,7 @@ from collections import Counter
 
 from ..model import Extraction, Node
 from .base import Context, sentences
-from .numbers import Quantity, period_end, plan_start, quantities, years_in
+from .numbers import Quantity, period_end, period_ends, plan_start, quantities, years_in
 
 _VERBS = (
     "压缩到|压缩至|缩短到|缩短至|减少至|提升至|提高至|增加至|增长至|扩大至|提高到|提升到|增长到|增加到|扩大到|发展到|下降到|降低到|控制在|保持在|稳定在|降至|减少到|突破|达到|超过|实现|完成|累计|新增|增长|提高|增加|下降|减少|达|为|至|到"
@@ -188,9 +188,9 @@ def _goal_year(text: str, doc_year: int | None) -> int | None:
     for y, ys, _ in years_in(text):
         if re.search(r"(?:到|至)\s*$", text[max(ys - 3, 0) : ys]):
             return y
-    period = period_end(text)
-    if period:
-        return period
+    ends = period_ends(text)
+    if ends:
+        return max(ends)  # a goal is for the latest period named (“十三五”成就和“十四五”目标 → 2025)
     m = re.search(r"(\d{1,2})\s*年内", text)
     if m and doc_year:
         return doc_year + int(m.group(1))
