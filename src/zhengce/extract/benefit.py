@@ -27,6 +27,8 @@ _GRANT = re.compile(
     r"担保贷款|贴息贷款|(?:贷款|可贷)(?:最高)?额度|最高(?:可)?贷款额度|贷款最高额度|加计扣除|减除费用|定额扣除|扣减|"
     r"返还|以奖代补|先建后补"
 )
+# …14400元为限额 / 为上限 / 封顶: the amount is a ceiling.
+_CEILING_AFTER = re.compile(r"\s*(?:为限额|为上限|封顶|为限)")
 # A credit line: the amount is a ceiling one may borrow up to, not cash.
 _CREDIT = re.compile(r"贷款|可贷")
 # The value a clause raises something to (加计扣除比例提高至100%, 最高额度从60万元提高至80万元).
@@ -532,7 +534,7 @@ def _benefit(ctx: Context, node: Node, s: int, e: int, sent: str) -> Extraction:
             elif q.comparator == "<=" and re.search(r"年度[^，。；]{0,6}?(?:最高)?$", lead_in.rstrip()) and cap is None:
                 cap = {"value": q.value, "unit": q.unit, "per": "年"}  # 年度资助经费不超过60万元
             elif amount is None:
-                if q.comparator == "<=" or (credit and q.comparator != "="):
+                if q.comparator == "<=" or (credit and q.comparator != "=") or _CEILING_AFTER.match(text, q.end):
                     amount = {"min": None, "max": q.value, "unit": q.unit}
                 elif credit and re.search(r"(?:最高|额度为|额度按照?|可贷)[^，。；]{0,6}$", lead_in):
                     amount = {"min": None, "max": q.value, "unit": q.unit}
