@@ -42,6 +42,7 @@ bench: setup
 	$(VENV)/bin/python benchmarks/search_eval.py
 	$(VENV)/bin/python benchmarks/search_scale.py
 	$(VENV)/bin/python benchmarks/match.py
+	$(VENV)/bin/python benchmarks/real_eval.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data
