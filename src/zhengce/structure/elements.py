@@ -16,6 +16,7 @@ _ORG_SEP = re.compile(r"[\s　、]+")
 # A person signing (a decree, a report): 总理　李克强, 省长　马兴瑞, 国务院总理.
 _PERSON = re.compile(r"^(?P<organ>[\u4e00-\u9fff]{0,20}?)(?P<title>总理|省长|市长|县长|区长|州长|盟长|旗长|主席|主任)\s*(?P<name>[\u4e00-\u9fff·]{2,5})?$")
 _TITLE_ORGAN = {"总理": "国务院"}
+_SPEAKERS = ("总理", "省长", "市长", "县长")  # who delivers a 政府工作报告 for a government
 # A decree's header: 中华人民共和国国务院令 / 第707号, 广东省人民政府令 / （第290号）.
 _DECREE = re.compile(r"^(?P<organ>[\u4e00-\u9fff]{2,30}?)令$")
 _DECREE_NO = re.compile(r"^[（(]?\s*第\s*(?P<n>\d{1,5})\s*号\s*[）)]?$")
@@ -193,7 +194,7 @@ def find_elements(paras: list[Para], first: int, last: int, title_paras: list[in
             el.date = (k, parse_date(m.group(1)))
             continue
         m = _PERSON.match(t.replace("\u3000", " "))
-        if m and el.issuer is None and m.group("title") in _TITLE_ORGAN | {"省长": 1, "市长": 1, "县长": 1}:
+        if m and el.issuer is None and m.group("title") in _SPEAKERS:
             el.issuer = _speaker_organ(m.group("organ"), m.group("title"))
     decree = _decree(paras, first, body_end)
     if decree:
@@ -223,12 +224,11 @@ def find_elements(paras: list[Para], first: int, last: int, title_paras: list[in
     return el
 
 
-def _speaker_organ(organ: str, title: str) -> str:
+def _speaker_organ(organ: str, title: str) -> str | None:
     """国务院总理 → 国务院; 湖南省省长 → 湖南省人民政府; 长沙市市长 → 长沙市人民政府."""
     if title in _TITLE_ORGAN:
         return _TITLE_ORGAN[title]
-    place = organ or ""
-    return f"{place}人民政府" if place else "人民政府"
+    return f"{organ}人民政府" if organ else None  # 市长 alone does not say which city
 
 
 def _decree(paras: list[Para], first: int, hi: int) -> tuple[str, str] | None:
