@@ -124,3 +124,55 @@ def test_an_unhandled_error_still_carries_the_headers(accounts_db, tmp_path):
     r = TestClient(app, raise_server_exceptions=False).get("/boom")
     assert r.status_code == 500
     _assert_headers(r, "/boom")
+
+
+# ------------------------------------------------------------------ finding 3: formula injection, open batch matching
+
+EVIL = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+@given(st.lists(st.text(max_size=12) | st.sampled_from(EVIL) | st.integers() | st.none(), max_size=8))
+def test_every_exported_cell_is_inert(row):
+    from zhengce.present import inert_row
+
+    for v in inert_row(row):
+        assert not (isinstance(v, str) and v[:1] and v[:1] in "=+-@\t\r")
+
+
+def test_exports_write_formula_like_text_as_text(tmp_path):
+    """A document titled =HYPERLINK(…) and a firm named +cmd stay text in XLSX and CSV exports."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    from zhengce.export import export_csv, export_xlsx
+    from zhengce.match.batch import write_rows
+    from zhengce.model import Extraction
+
+    rec = Extraction(type="reference", doc=EVIL[0], doc_key="x#1", node="n1", quote="-《办法》", start=0, end=5,
+                     line_start=1, line_end=1, fields={"title": "@办法", "doc_number": None, "resolved": None})
+    (xlsx,) = export_xlsx([rec], tmp_path / "e.xlsx")
+    cells = [c.value for ws in load_workbook(xlsx).worksheets for row in ws.iter_rows() for c in row]
+    assert EVIL[0] not in cells and "'" + EVIL[0] in cells
+    assert all(not (isinstance(v, str) and v[:1] in "=+-@") for v in cells)
+    (path,) = export_csv([rec], tmp_path / "csv")
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    assert all(not v[:1] in ("=", "+", "-", "@") for row in rows for v in row if v)
+    write_rows([{"enterprise": "+cmd|' /C calc'!A0", "rule": "r", "title": "=1+1"}], tmp_path / "push.xlsx")
+    cells = [c.value for row in load_workbook(tmp_path / "push.xlsx").active.iter_rows() for c in row]
+    assert "'+cmd|' /C calc'!A0" in cells and "'=1+1" in cells
+
+
+def test_batch_matching_needs_a_writer_once_accounts_exist(accounts_db, tmp_path):
+    db = copy_db(accounts_db, tmp_path / "t.db")
+    register = "name,kind,province\n长春某企业,enterprise,吉林省\n".encode()
+    anon = TestClient(create_app(db))
+    assert anon.post("/api/v1/match/batch", files={"file": ("firms.csv", register, "text/csv")}).status_code == 401
+    with Store(db) as store:
+        assert m.audit_log(store, action="match_batch", outcome="refused")
+    token = None
+    with Store(db) as store:
+        token = m.create_api_token(store, m.get_user(store, "admin"), "t").token
+    ok = anon.post("/api/v1/match/batch", files={"file": ("firms.csv", register, "text/csv")},
+                   headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200 and ok.json()["enterprises"] == 1

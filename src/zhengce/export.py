@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .present import inert_row, inert_workbook
+
 import csv
 import json
 from collections import defaultdict
@@ -45,7 +47,7 @@ def export_csv(records: list[Extraction], folder: Path) -> list[Path]:
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f)
             w.writerow(header)
-            w.writerows(rows)
+            w.writerows(inert_row(r) for r in rows)  # exported cells never run as formulas
         written.append(path)
     return written
 
@@ -64,5 +66,5 @@ def export_xlsx(records: list[Extraction], path: Path) -> list[Path]:
     if not wb.sheetnames:
         wb.create_sheet("empty")
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    inert_workbook(wb).save(path)
     return [path]

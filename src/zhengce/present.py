@@ -42,3 +42,30 @@ def amount_range(a: dict | None, missing: str = "") -> str:
     if lo is not None:
         return f"不低于{number(lo)}{unit}"
     return missing
+
+
+# A spreadsheet cell that begins with one of these is read as a formula (or DDE command) by
+# Excel, WPS and LibreOffice: a document title or a firm name such as =HYPERLINK(…) must stay
+# text.  OWASP's advice: prefix such a value with a single quote.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(v: Any) -> Any:
+    """A cell value that no spreadsheet evaluates (strings starting =+-@, TAB or CR get a leading ')."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    return v
+
+
+def inert_row(row: Any) -> list:
+    return [inert(v) for v in row]
+
+
+def inert_workbook(wb: Any) -> Any:
+    """Every string cell of an openpyxl workbook made inert (call it right before saving)."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+                    cell.value = "'" + cell.value
+    return wb

@@ -17,6 +17,8 @@ Identical conditions shared by several rules are computed once.
 
 from __future__ import annotations
 
+from ..present import inert, inert_workbook
+
 import csv
 import json
 from pathlib import Path
@@ -189,9 +191,9 @@ def write_rows(rows: list[dict[str, Any]], path: Path) -> None:
         ws.append(COLUMNS)
         for r in rows:
             ws.append([r.get(c) for c in COLUMNS])
-        wb.save(path)
+        inert_workbook(wb).save(path)  # a firm name =HYPERLINK(…) stays text
         return
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: inert(v) for k, v in r.items()} for r in rows)

@@ -31,7 +31,7 @@ HISTORY = {"seed": "生成", "reseed": "按原文更新", "sources": "出处核�
 AUDIT = {**ACTIONS, **HISTORY, "seed": "生成台账", "attach": "上传附件", "cli": "命令行", "import_actuals": "批量导入",
          "login": "登录", "report_actual": "填报实际值", "report_task": "填报任务进展", "session_create": "登录会话",
          "session_revoke": "退出登录", "token_create": "生成 API 令牌", "library_delete": "删除文件",
-         "library_upload": "上传文件", "profile_delete": "删除企业档案", "profile_save": "保存企业档案",
+         "library_upload": "上传文件", "profile_delete": "删除企业档案", "profile_save": "保存企业档案", "match_batch": "批量匹配",
          "rule_review": "审核政策规则", "rule_withdraw": "撤回政策规则"}
 
 FINDINGS = {"conflicting_target": "目标不一致", "doubling": "翻一番不符", "duplicate_project": "项目重复",

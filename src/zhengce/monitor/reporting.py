@@ -18,6 +18,8 @@ replacing it.
 
 from __future__ import annotations
 
+from ..present import inert_row, inert_workbook
+
 import csv
 import io
 import re
@@ -530,10 +532,10 @@ def write_template(store: Store, user, path: str | Path) -> int:
         help_ws = wb.create_sheet("说明")
         for line in TEMPLATE_HELP:
             help_ws.append(list(line))
-        wb.save(p)
+        inert_workbook(wb).save(p)
     elif p.suffix.lower() == ".csv":
         with p.open("w", encoding="utf-8-sig", newline="") as f:
-            csv.writer(f).writerows(rows)
+            csv.writer(f).writerows(inert_row(r) for r in rows)
     else:
         raise MonitorError(f"{p}: the template is written as .csv or .xlsx")
     return len(rows) - 1

@@ -159,4 +159,5 @@ def library_writer(request: Request, store: Store, action: str, item_kind: str, 
 
 
 _ACTION_WORDS = {"library_upload": "导入文件", "library_delete": "删除文件", "rule_review": "审核规则",
-                 "rule_withdraw": "撤回规则审核", "profile_save": "保存档案", "profile_delete": "删除档案"}
+                 "rule_withdraw": "撤回规则审核", "profile_save": "保存档案", "profile_delete": "删除档案",
+                 "match_batch": "批量匹配企业名单"}

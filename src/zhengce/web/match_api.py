@@ -131,7 +131,9 @@ def match_batch(
     include_unknown: Annotated[bool, Form(description="also the rules an enterprise may qualify for, with what is missing")] = False,
 ):
     """One row per enterprise and rule it is eligible for (with include_unknown also the unknown
-    ones), with the computed amount and the citation — `zhengce match --enterprises`."""
+    ones), with the computed amount and the citation — `zhengce match --enterprises`.  Once
+    accounts exist it needs a writer's login or API token, like other writes (a register is firms' data)."""
+    library_writer(request, store, "match_batch", "register", file.filename)
     profiles = read_register(file.filename, file.file, request.app.state.max_upload_bytes)
     rules = Rules.load(store)
     when = as_of_date(as_of)
@@ -145,6 +147,7 @@ def match_batch(
              summary="Which enterprises of a register qualify for one rule")
 def match_reverse(request: Request, rule_id: RuleId, store: StoreDep, file: Register, as_of: AsOfForm = None, format: FormatForm = "json"):  # noqa: A002
     """Every enterprise of the register with its status for the rule, eligible first — `zhengce match --enterprises F --rule ID`."""
+    library_writer(request, store, "match_batch", "register", file.filename)
     rules = Rules.load(store)
     rule = rules.get(rule_id)
     if not rule.active:

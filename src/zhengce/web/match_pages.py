@@ -128,8 +128,11 @@ def push_download(
     as_of: Annotated[Optional[str], Form(max_length=10)] = None,
     format: Annotated[Literal["xlsx", "csv"], Form()] = "xlsx",  # noqa: A002
     include_unknown: Annotated[bool, Form()] = False,
+    csrf: Annotated[Optional[str], Form(alias=CSRF_FIELD)] = None,
 ):
     """The push list of an uploaded register, as a file (errors: the Chinese error page)."""
+    # A register holds firms' data: once accounts exist, only a writer may run it (refusals audited).
+    library_writer(request, store, "match_batch", "register", file.filename, csrf=csrf)
     if not file.filename:
         raise ApiError("bad_request", "请先选择企业名单文件。")
     profiles = read_register(file.filename, file.file, request.app.state.max_upload_bytes)

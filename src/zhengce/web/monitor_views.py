@@ -6,6 +6,8 @@ Status labels are the library's (zhengce.monitor.status.LABELS): 已实现 / 正
 
 from __future__ import annotations
 
+from ..present import inert_workbook
+
 from collections import Counter, defaultdict
 from datetime import date
 from io import BytesIO
@@ -210,5 +212,5 @@ def report_xlsx(data: dict) -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
     out = BytesIO()
-    wb.save(out)
+    inert_workbook(wb).save(out)
     return out.getvalue()
