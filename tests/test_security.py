@@ -176,3 +176,33 @@ def test_batch_matching_needs_a_writer_once_accounts_exist(accounts_db, tmp_path
     ok = anon.post("/api/v1/match/batch", files={"file": ("firms.csv", register, "text/csv")},
                    headers={"Authorization": f"Bearer {token}"})
     assert ok.status_code == 200 and ok.json()["enterprises"] == 1
+
+
+# ------------------------------------------------------------------ finding 7: /setup raced by parallel requests
+
+def test_parallel_first_runs_create_one_admin(tmp_path):
+    """Eight first-run requests at once (threads, each its own connection): exactly one admin."""
+    import threading
+
+    db = tmp_path / "race.db"
+    Store(db).close()
+    results: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def first_run(i: int) -> None:
+        with Store(db) as store:
+            barrier.wait()
+            try:
+                m.add_user(store, f"admin{i}", PW, role="admin")
+                results.append("ok")
+            except m.MonitorError:
+                results.append("refused")
+
+    threads = [threading.Thread(target=first_run, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results) == ["ok"] + ["refused"] * 7
+    with Store(db) as store:
+        assert [u.role for u in m.list_users(store)] == ["admin"]

@@ -162,6 +162,10 @@ def add_user(
     db = store._db
     ts = stamp(now)
     with db.transaction():
+        # Checked again under the write lock: parallel first-run requests (/setup) must not each
+        # create a first admin (the check above ran before the lock).
+        if by is None and db.scalar("SELECT COUNT(*) FROM monitor_users WHERE role = 'admin'"):
+            raise AccessDenied(f"无权{L.ACTIONS.get('user_add', 'user_add')}（{username}）：系统已有管理员账号，请以管理员身份操作")
         if db.one("SELECT 1 FROM monitor_users WHERE username = ?", (username,)) is not None:
             raise MonitorError(f"用户名{L.quoted(username)}已存在")
         uid = db.one(
