@@ -206,3 +206,42 @@ def test_parallel_first_runs_create_one_admin(tmp_path):
     assert sorted(results) == ["ok"] + ["refused"] * 7
     with Store(db) as store:
         assert [u.role for u in m.list_users(store)] == ["admin"]
+
+
+# ------------------------------------------------------------------ finding 2: password hashing bounded
+
+def test_password_hashing_runs_one_at_a_time_however_many_logins_arrive(monkeypatch):
+    """32 wrong logins at once: the scrypt calls (128 MiB each at full cost) never overlap beyond the cap."""
+    import hashlib
+    import threading
+
+    from zhengce.monitor import users
+
+    encoded = users.hash_password("correct horse 1")
+    active, peak, lock = [0], [0], threading.Lock()
+    real = hashlib.scrypt
+
+    def counting(*a, **k):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        try:
+            return real(*a, **k)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(users.hashlib, "scrypt", counting)
+    threads = [threading.Thread(target=users.verify_password, args=(f"wrong {i}", encoded)) for i in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert peak[0] == 1  # ZHENGCE_HASH_WORKERS, default 1
+
+
+def test_a_stored_hash_asking_for_too_much_memory_is_refused_not_run():
+    from zhengce.monitor import users
+
+    greedy = "scrypt$1048576$8$1$" + "AAAA" * 4 + "$" + "AAAA" * 8
+    assert users.verify_password("x", greedy) is False

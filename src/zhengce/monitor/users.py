@@ -20,6 +20,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
+import threading
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +44,25 @@ MIN_PASSWORD = 8
 # stay fast; nothing else should.
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN = 2**17, 8, 1, 32
 _SCRYPT_MAXMEM = 2**28  # above 128 * r * N bytes, which hashlib otherwise refuses
+
+
+def _hash_slots() -> int:
+    try:
+        return max(1, int(os.environ.get("ZHENGCE_HASH_WORKERS", "1")))
+    except ValueError:
+        return 1
+
+
+# Each hash takes 128 MiB for a moment: at most ZHENGCE_HASH_WORKERS (default 1) run at once, the
+# others wait their turn, so a burst of logins (32 wrong passwords at once) cannot exhaust memory.
+HASH_SLOTS = threading.BoundedSemaphore(_hash_slots())
+
+
+def _scrypt(password: bytes, *, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    if 128 * r * n > _SCRYPT_MAXMEM:  # a stored hash asking for more memory than we allow
+        raise ValueError("scrypt parameters above the memory cap")
+    with HASH_SLOTS:
+        return hashlib.scrypt(password, salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=_SCRYPT_MAXMEM)
 
 
 @dataclass(frozen=True)
@@ -87,7 +108,7 @@ def hash_password(password: str, *, n: int | None = None, r: int | None = None, 
     """``scrypt$N$r$p$salt$hash`` (base64), a fresh salt each time."""
     n, r, p = n or SCRYPT_N, r or SCRYPT_R, p or SCRYPT_P
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=SCRYPT_LEN, maxmem=_SCRYPT_MAXMEM)
+    digest = _scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=SCRYPT_LEN)
     return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(digest)}"
 
 
@@ -98,8 +119,8 @@ def verify_password(password: str, encoded: str) -> bool:
         if scheme != "scrypt":
             return False
         want = base64.b64decode(digest)
-        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                             dklen=len(want), maxmem=_SCRYPT_MAXMEM)
+        got = _scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                      dklen=len(want))
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, want)
