@@ -245,3 +245,39 @@ def test_a_stored_hash_asking_for_too_much_memory_is_refused_not_run():
 
     greedy = "scrypt$1048576$8$1$" + "AAAA" * 4 + "$" + "AAAA" * 8
     assert users.verify_password("x", greedy) is False
+
+
+# ------------------------------------------------------------------ findings 6 and 9: zip containers and paths
+
+def test_a_docx_of_many_small_compressible_parts_is_refused_before_parsing(tmp_path):
+    """Each part passes the per-member ratio (under 1 MiB), together they unpack like a bomb."""
+    import zipfile
+
+    from zhengce.read import InputError, read_file
+
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document/>")
+        for i in range(100):  # 90 MB in all: under the size caps, so the overall ratio is what refuses it
+            zf.writestr(f"word/media/p{i}.xml", b"<a>" + b" " * 900_000 + b"</a>")
+    with pytest.raises(InputError) as e:
+        read_file(path)
+    assert "overall" in str(e.value) and "zip bomb" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_a_zip_member_climbing_out_is_reported_not_skipped(tmp_path):
+    import zipfile
+
+    from zhengce.read import InputError, iter_sources
+
+    path = tmp_path / "paths.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("../../etc/evil.txt", "关于某事项的通知\n\n一、内容。")
+        zf.writestr("/abs.txt", "关于某事项的通知\n\n一、内容。")
+        zf.writestr("ok.txt", "关于某事项的通知\n\n一、内容。")
+    items = list(iter_sources([path]))
+    errors = [i for i in items if isinstance(i, InputError)]
+    assert sorted(e.path.split("!")[1] for e in errors) == ["../../etc/evil.txt", "/abs.txt"]
+    assert all("路径不安全" in e.reason for e in errors)
+    assert [i.path for i in items if not isinstance(i, InputError)] == [f"{path}!ok.txt"]

@@ -57,6 +57,21 @@ def _skipped(name: str) -> bool:
     )
 
 
+def _unsafe(name: str) -> bool:
+    """A member path that climbs out of the archive (../x) or is absolute (/etc/x, C:\\x)."""
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
+
+
+def _aggregate_reason(infos: list[zipfile.ZipInfo]) -> str | None:
+    """Many small members can each pass the per-member ratio yet together unpack like a bomb."""
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if total > limits.RATIO_FLOOR_BYTES and total / max(packed, 1) > limits.MAX_COMPRESSION_RATIO:
+        return f"archive unpacks {total / max(packed, 1):.0f}:1 overall > {limits.MAX_COMPRESSION_RATIO}:1 (zip bomb?)"
+    return None
+
+
 def _ratio_reason(info: zipfile.ZipInfo) -> str | None:
     # Tiny members can have odd ratios; a bomb needs size to do harm.
     ratio = info.file_size / max(info.compress_size, 1)
@@ -68,11 +83,15 @@ def _ratio_reason(info: zipfile.ZipInfo) -> str | None:
 def check_container(zf: zipfile.ZipFile, display: str) -> None:
     """Declared-size checks for a zip that a library will unpack (docx)."""
     infos = zf.infolist()
-    if len(infos) > limits.MAX_ARCHIVE_MEMBERS:
-        raise InputError(display, f"too many zip members: {len(infos)} > {limits.MAX_ARCHIVE_MEMBERS}")
+    # A document container (.docx, OFD) is parsed whole by a library: tighter caps than a plain archive.
+    if len(infos) > limits.MAX_CONTAINER_MEMBERS:
+        raise InputError(display, f"too many zip members: {len(infos)} > {limits.MAX_CONTAINER_MEMBERS}")
     total = sum(i.file_size for i in infos)
-    if total > limits.max_archive_bytes():
-        raise InputError(display, f"unpacks to {limits.mb(total)} > {limits.mb(limits.max_archive_bytes())} limit (zip bomb?)")
+    cap = min(limits.MAX_CONTAINER_BYTES, limits.max_archive_bytes())
+    if total > cap:
+        raise InputError(display, f"unpacks to {limits.mb(total)} > {limits.mb(cap)} limit (zip bomb?)")
+    if reason := _aggregate_reason(infos):
+        raise InputError(display, reason)
     for info in infos:
         if reason := _ratio_reason(info):
             raise InputError(display, f"{member_name(info)}: {reason}")
@@ -89,11 +108,15 @@ def read_zip(data: bytes, display: str, depth: int, read_member: ReadMember) -> 
         yield e
         return
     with zf:
-        infos = sorted(((member_name(i), i) for i in zf.infolist() if not _skipped(member_name(i))),
-                       key=lambda pair: pair[0])
-        if len(infos) > limits.MAX_ARCHIVE_MEMBERS:
-            yield InputError(display, f"too many archive members: {len(infos)} > {limits.MAX_ARCHIVE_MEMBERS}")
+        all_infos = zf.infolist()
+        if len(all_infos) > limits.MAX_ARCHIVE_MEMBERS:
+            yield InputError(display, f"too many archive members: {len(all_infos)} > {limits.MAX_ARCHIVE_MEMBERS}")
             return
+        for info in all_infos:
+            if _unsafe(member_name(info)):  # said, not skipped silently: someone made this archive on purpose
+                yield InputError(f"{display}!{member_name(info)}", "压缩包内的路径不安全（含 ../ 或绝对路径），未读取")
+        infos = sorted(((member_name(i), i) for i in all_infos if not _skipped(member_name(i)) and not _unsafe(member_name(i))),
+                       key=lambda pair: pair[0])
         budget = limits.max_archive_bytes()  # unpacked bytes left for this archive
         for name, info in infos:
             where = f"{display}!{name}"

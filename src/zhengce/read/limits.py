@@ -14,6 +14,8 @@ MAX_ARCHIVE_BYTES = 512 * MiB  # all members of one archive, unpacked
 MAX_ARCHIVE_MEMBERS = 10_000
 MAX_COMPRESSION_RATIO = 200  # text ~3-10:1, docx XML ~10-30:1; zeros ~1000:1
 RATIO_FLOOR_BYTES = 1 * MiB  # the ratio cap applies to members larger than this
+MAX_CONTAINER_MEMBERS = 2_000  # a .docx or OFD: parts a library parses whole (real ones have tens to hundreds)
+MAX_CONTAINER_BYTES = 256 * MiB  # all parts of one .docx/OFD, unpacked
 MAX_ARCHIVE_DEPTH = 2  # a zip inside a zip is read; one level deeper is refused
 
 
