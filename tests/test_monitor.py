@@ -515,7 +515,7 @@ def test_accounts_login_and_disable(tmp_path):
             m.add_user(store, "sneaky", PW, role="admin")  # no acting admin once one exists
         with pytest.raises(m.MonitorError, match="部门用户至少要属于一个单位"):
             m.add_user(store, "d", PW, role="department", by=admin)
-        with pytest.raises(m.MonitorError, match="密码至少 8 个字符"):
+        with pytest.raises(m.MonitorError, match="密码至少 12 个字符"):
             m.add_user(store, "d", "short", role="viewer", by=admin)
         d = m.add_user(store, "d", PW, role="department", units=["省工信厅", "省工业和信息化厅"], by=admin)
         assert d.units == ("省工业和信息化厅",)  # one unit under two names

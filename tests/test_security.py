@@ -281,3 +281,29 @@ def test_a_zip_member_climbing_out_is_reported_not_skipped(tmp_path):
     assert sorted(e.path.split("!")[1] for e in errors) == ["../../etc/evil.txt", "/abs.txt"]
     assert all("路径不安全" in e.reason for e in errors)
     assert [i.path for i in items if not isinstance(i, InputError)] == [f"{path}!ok.txt"]
+
+
+# ------------------------------------------------------------------ finding 8 (part): password policy and changes
+
+@pytest.mark.parametrize("weak, why", [("12345678", "至少 12 个字符"), ("123456789012", "太常见"), ("aaaaaaaaaaaa", "太常见"),
+                                       ("Password1234", "太常见"), ("xiaoming2024!", "用户名")])
+def test_weak_passwords_are_refused(tmp_path, weak, why):
+    with Store(tmp_path / "p.db") as store:
+        with pytest.raises(m.MonitorError, match=why):
+            m.add_user(store, "xiaoming", weak, role="admin")
+
+
+def test_changing_ones_own_password_needs_the_current_one(accounts_db, tmp_path):
+    db = copy_db(accounts_db, tmp_path / "t.db")
+    client = TestClient(create_app(db))
+    _login(client)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/monitor/account").text).group(1)
+    r = client.post("/monitor/account", data={"csrf_token": csrf, "action": "password", "password": "another horse 22",
+                                              "current": "wrong horse 1"})
+    assert r.status_code == 400 and "当前密码不对" in r.text
+    with Store(db) as store:
+        assert m.audit_log(store, action="password_change", outcome="refused")
+        assert m.authenticate(store, "admin", PW)  # unchanged
+    r = client.post("/monitor/account", data={"csrf_token": csrf, "action": "password", "password": "another horse 22",
+                                              "current": PW})
+    assert r.status_code == 200

@@ -106,7 +106,7 @@ def test_setup_creates_the_first_admin_only_while_no_user_exists(tmp_path):
     r = c.post("/setup", data={"username": "root", "password": "short", "password2": "short"})
     assert r.status_code == 403  # without the form's token: refused before anything is created
     r = c.post("/setup", data={"username": "root", "password": "short", "password2": "short", "form_token": token})
-    assert r.status_code == 400 and "密码至少 8 个字符" in r.text
+    assert r.status_code == 400 and "密码至少 12 个字符" in r.text
     r = c.post("/setup", data={"username": "root", "password": PW, "password2": PW, "form_token": token}, follow_redirects=False)
     assert r.status_code == 303 and "zhengce_session=" in r.headers["set-cookie"]
     assert c.get("/monitor/users").status_code == 200  # logged in as that admin

@@ -174,7 +174,10 @@ def user_passwd(
         password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
     with _cli()._store() as store:
         by = _user(store, as_user)
-        _run(lambda: set_password(store, username, password, by=by))
+        current = None
+        if by is not None and by.username == username:  # one's own password: the current one first
+            current = typer.prompt("current password", hide_input=True)
+        _run(lambda: set_password(store, username, password, by=by, current=current))
     _cli().err.print(f"password of {username} set", highlight=False)
 
 

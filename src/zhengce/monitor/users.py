@@ -36,7 +36,7 @@ from .units import canonical_unit
 ROLES = ("admin", "department", "viewer")
 SESSION_TTL = timedelta(hours=8)
 API_TOKEN_TTL = timedelta(days=90)
-MIN_PASSWORD = 8
+MIN_PASSWORD = 12
 
 # scrypt cost: OWASP's recommendation for password storage (N=2**17, r=8, p=1: 128 MiB and
 # ~0.4 s per hash on one core here).  The parameters are stored with each hash, so raising
@@ -137,9 +137,24 @@ def _burn(password: str) -> None:
     verify_password(password, _DUMMY_HASH)
 
 
-def check_password_strength(password: str) -> None:
+def _common_passwords() -> frozenset[str]:
+    from importlib import resources
+
+    text = resources.files("zhengce.data").joinpath("common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(x.strip().lower() for x in text.splitlines() if x.strip() and not x.startswith("#"))
+
+
+def check_password_strength(password: str, username: str | None = None) -> None:
+    """At least MIN_PASSWORD characters, and not guessable: no common password, no single repeated
+    character or counting run (111111111111, 123456789012), not the user name."""
     if len(password) < MIN_PASSWORD:
         raise MonitorError(f"密码至少 {MIN_PASSWORD} 个字符（现为 {len(password)} 个）")
+    low = password.lower()
+    digits = "01234567890123456789"
+    if low in _common_passwords() or len(set(low)) <= 2 or low in digits or low in "abcdefghijklmnopqrstuvwxyz":
+        raise MonitorError("密码太常见、太简单，容易被猜中：请换一个（可用几个词加数字组成）")
+    if username and username.lower() in low:
+        raise MonitorError("密码不能包含用户名")
 
 
 # ---------------------------------------------------------------- accounts
@@ -178,7 +193,7 @@ def add_user(
         raise MonitorError("部门用户至少要属于一个单位（请填写单位）")
     if role != "department" and canon:
         raise MonitorError(f"只有部门用户才属于单位，{L.ROLES.get(role, role)}不填单位")
-    check_password_strength(password)
+    check_password_strength(password, username)
     hashed = hash_password(password)
     db = store._db
     ts = stamp(now)
@@ -250,11 +265,16 @@ def enable_user(store: Store, username: str, *, by: User | None, now: datetime |
     return _update(store, by, username, "user_enable", "disabled = 0", (), {}, now)
 
 
-def set_password(store: Store, username: str, password: str, *, by: User | None, now: datetime | None = None) -> User:
-    """An admin sets anyone's password; a user may set their own."""
-    check_password_strength(password)
+def set_password(store: Store, username: str, password: str, *, by: User | None, now: datetime | None = None,
+                 current: str | None = None) -> User:
+    """An admin sets anyone else's password; a user changes their own only with the current one."""
+    check_password_strength(password, username)
     target = get_user(store, username)
     if by is not None and by.id == target.id and not by.disabled:
+        row = store._db.one("SELECT password_hash FROM monitor_users WHERE id = ?", (target.id,))
+        if current is None or not verify_password(current, row["password_hash"]):
+            audit.log(store, by, "password_change", "user", username, outcome="refused", detail={"reason": "当前密码不对"}, now=now)
+            raise AuthError("当前密码不对：修改自己的密码要先输入当前密码")
         with store._db.transaction():
             store._db.execute("UPDATE monitor_users SET password_hash = ?, updated_at = ? WHERE id = ?",
                               (hash_password(password), stamp(now), target.id))

@@ -558,14 +558,14 @@ def account(request: Request, store: StoreDep, user: PageUser):
 @router.post("/monitor/account")
 def account_post(request: Request, store: StoreDep, user: PageUser, csrf: Csrf = None,
                  action: Annotated[str, Form()] = "", label: Annotated[Optional[str], Form()] = None,
-                 password: Annotated[Optional[str], Form()] = None):
+                 password: Annotated[Optional[str], Form()] = None, current: Annotated[Optional[str], Form()] = None):
     check_form(request, store, csrf)
     token, error = None, None
     try:
         if action == "token":
             token = m.create_api_token(store, user, _blank(label) or "web")
         elif action == "password":
-            m.set_password(store, user.username, password or "", by=user)
+            m.set_password(store, user.username, password or "", by=user, current=current or "")
             error = None
         else:
             raise m.MonitorError(f"未知操作 {action!r}")
