@@ -307,3 +307,33 @@ def test_changing_ones_own_password_needs_the_current_one(accounts_db, tmp_path)
     r = client.post("/monitor/account", data={"csrf_token": csrf, "action": "password", "password": "another horse 22",
                                               "current": PW})
     assert r.status_code == 200
+
+
+# ------------------------------------------------------------------ finding 8 (part): login throttling
+
+def test_wrong_logins_lock_the_account_for_a_while(accounts_db, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    db = copy_db(accounts_db, tmp_path / "t.db")
+    t0 = datetime(2026, 12, 8, 1, 0, tzinfo=timezone.utc)
+    with Store(db) as store:
+        for k in range(m.users.MAX_ACCOUNT_FAILURES):
+            with pytest.raises(m.AuthError):
+                m.authenticate(store, "admin", "wrong horse 99", now=t0 + timedelta(seconds=k))
+        # Locked: even the right password is refused, without being checked.
+        with pytest.raises(m.LoginLocked, match="锁定"):
+            m.authenticate(store, "admin", PW, now=t0 + timedelta(minutes=1))
+        # The window passes: the right password works again, and resets the count.
+        assert m.authenticate(store, "admin", PW, now=t0 + timedelta(minutes=20)).username == "admin"
+        assert m.authenticate(store, "admin", PW, now=t0 + timedelta(minutes=21)).username == "admin"
+
+
+def test_many_wrong_logins_from_one_address_are_throttled_across_accounts(accounts_db, tmp_path):
+    db = copy_db(accounts_db, tmp_path / "t.db")
+    client = TestClient(create_app(db))
+    codes = []
+    for i in range(m.users.MAX_ADDRESS_FAILURES + 1):
+        token = re.search(r'name="form_token" value="([^"]+)"', client.get("/login").text).group(1)
+        r = client.post("/login", data={"username": f"nobody{i}", "password": "wrong horse 99", "form_token": token})
+        codes.append(r.status_code)
+    assert codes[:-1] == [401] * m.users.MAX_ADDRESS_FAILURES and codes[-1] == 429

@@ -54,14 +54,14 @@ from .status import (
 )
 from .trajectory import annual_targets, linear
 from .users import (
-    ROLES, Session, User, add_user, authenticate, check_csrf, create_api_token, create_session, disable_user,
+    ROLES, LoginLocked, Session, User, add_user, authenticate, check_csrf, create_api_token, create_session, disable_user,
     enable_user, expire_sessions, get_user, hash_password, list_users, revoke_session, set_password, set_units,
     verify_password, verify_session,
 )
 
 __all__ = [
     "Attachment", "AttachmentRefused", "attach", "get_attachment", "list_attachments",
-    "ACTIONS", "LABELS", "ROLES", "STATUSES", "AccessDenied", "Actual", "AuditEntry", "AuthError", "ConflictError",
+    "ACTIONS", "LABELS", "LoginLocked", "ROLES", "STATUSES", "AccessDenied", "Actual", "AuditEntry", "AuthError", "ConflictError",
     "ImportFailed", "ImportResult", "Indicator", "IndicatorStatus", "MergeCandidate", "MonitorError", "NotFound",
     "RowError", "SeedReport", "Session", "Task", "TaskReport", "TaskStatus", "User", "Version", "YearStatus",
     "actual_history", "actuals", "add_indicator", "add_user", "annual_targets", "audit_log", "authenticate", "can",

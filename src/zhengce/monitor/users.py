@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 import threading
 import secrets
@@ -296,8 +297,44 @@ def set_units(store: Store, username: str, units: list[str], *, by: User | None,
     return get_user(store, username)
 
 
-def authenticate(store: Store, username: str, password: str, *, now: datetime | None = None) -> User:
-    """The user, if the password is right and the account enabled; else AuthError (logged either way)."""
+# Login throttling: after this many wrong logins within the window an account (or an address)
+# is locked until the window has passed since the last one; the audit log is the record.
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_ACCOUNT_FAILURES = 5
+MAX_ADDRESS_FAILURES = 20
+
+
+class LoginLocked(AuthError):
+    """Too many wrong logins lately, for the account or from the address."""
+
+
+def _failures(store: Store, username: str, address: str | None, now: datetime | None) -> tuple[int, int]:
+    db = store._db
+    since = stamp(now_utc(now) - LOGIN_WINDOW)
+    last_ok = db.scalar("SELECT MAX(logged_at) FROM monitor_audit WHERE action = 'login' AND outcome = 'ok' AND item_id = ?",
+                        (username,)) or ""
+    account = db.scalar("SELECT COUNT(*) FROM monitor_audit WHERE action = 'login' AND outcome = 'refused'"
+                        " AND item_id = ? AND logged_at > ?", (username, max(since, last_ok)))
+    by_address = 0
+    if address:
+        pattern = '%"address":' + json.dumps(address) + "%"
+        by_address = db.scalar("SELECT COUNT(*) FROM monitor_audit WHERE action = 'login' AND outcome = 'refused'"
+                               " AND logged_at > ? AND detail LIKE ?", (since, pattern))
+    return int(account or 0), int(by_address or 0)
+
+
+def authenticate(store: Store, username: str, password: str, *, now: datetime | None = None,
+                 address: str | None = None) -> User:
+    """The user, if the password is right and the account enabled; else AuthError (logged either way).
+
+    After MAX_ACCOUNT_FAILURES wrong logins for the account, or MAX_ADDRESS_FAILURES from one
+    address, within LOGIN_WINDOW, LoginLocked is raised without looking at the password."""
+    where = {"address": address} if address else {}
+    account, by_address = _failures(store, username, address, now)
+    if account >= MAX_ACCOUNT_FAILURES or by_address >= MAX_ADDRESS_FAILURES:
+        audit.log(store, username, "login", "user", username, outcome="refused", detail={**where, "reason": "locked"}, now=now)
+        minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+        raise LoginLocked(f"登录失败次数过多，账号暂时锁定：请 {minutes} 分钟后再试，或请管理员协助")
     row = store._db.one("SELECT password_hash FROM monitor_users WHERE username = ?", (username,))
     if row is None:
         _burn(password)
@@ -307,7 +344,7 @@ def authenticate(store: Store, username: str, password: str, *, now: datetime | 
     user = _load(store, "username = ?", username) if ok else None
     if user is None or user.disabled:
         reason = "disabled" if user is not None else "bad credentials"
-        audit.log(store, username, "login", "user", username, outcome="refused", detail={"reason": reason}, now=now)
+        audit.log(store, username, "login", "user", username, outcome="refused", detail={**where, "reason": reason}, now=now)
         raise AuthError("用户名或密码错误" if user is None else f"账号 {username} 已停用")
     audit.log(store, user, "login", "user", username, now=now)
     return user

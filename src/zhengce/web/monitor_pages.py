@@ -117,7 +117,9 @@ def login(request: Request, store: StoreDep, username: Annotated[str, Form()] = 
           form_token: PreCsrf = None):
     _check_pre_session(request, form_token)
     try:
-        user = m.authenticate(store, username.strip(), password)
+        user = m.authenticate(store, username.strip(), password, address=request.client.host if request.client else None)
+    except m.LoginLocked as e:
+        return _pre_session_page(request, "login.html", 429, next=safe_next(next), username=username, error=str(e))
     except m.AuthError:
         return _pre_session_page(request, "login.html", 401, next=safe_next(next), username=username,
                                  error="用户名或密码错误，或账号已停用。")
