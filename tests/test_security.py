@@ -337,3 +337,20 @@ def test_many_wrong_logins_from_one_address_are_throttled_across_accounts(accoun
         r = client.post("/login", data={"username": f"nobody{i}", "password": "wrong horse 99", "form_token": token})
         codes.append(r.status_code)
     assert codes[:-1] == [401] * m.users.MAX_ADDRESS_FAILURES and codes[-1] == 429
+
+
+# ------------------------------------------------------------------ finding 4: nested HTML
+
+def test_deeply_nested_html_is_refused_before_the_tree_walks(tmp_path):
+    from zhengce.read import InputError, read_file
+
+    bomb = tmp_path / "nested.html"
+    bomb.write_text("<html><body>" + "<div>" * 200_000 + "正文" + "</div>" * 200_000 + "</body></html>", encoding="utf-8")
+    with pytest.raises(InputError, match="嵌套过深"):
+        read_file(bomb)
+    # Real pages: thousands of unclosed <p>/<li>, and a hundred levels of tables, are read.
+    ok = tmp_path / "ok.html"
+    ok.write_text("<html><body><div>" + "<p>关于支持企业发展的通知" * 3000 + "<table><tr><td>" * 100 + "正文"
+                  + "</td></tr></table>" * 100 + "</div></body></html>", encoding="utf-8")
+    (src,) = read_file(ok)
+    assert "正文" in src.text
