@@ -354,3 +354,17 @@ def test_deeply_nested_html_is_refused_before_the_tree_walks(tmp_path):
                   + "</td></tr></table>" * 100 + "</div></body></html>", encoding="utf-8")
     (src,) = read_file(ok)
     assert "正文" in src.text
+
+
+# ------------------------------------------------------------------ finding 5: huge text
+
+def test_a_text_past_the_character_cap_is_refused_with_one_line(tmp_path, monkeypatch):
+    from zhengce.pipeline import parse_paths
+
+    monkeypatch.setenv("ZHENGCE_MAX_TEXT_MCHARS", "0.1")  # the real cap is 8 M characters; the rule is the same
+    big, small = tmp_path / "big.txt", tmp_path / "small.txt"
+    big.write_text("关于支持企业发展的通知\n\n" + "一、对企业给予奖励。\n" * 20_000, encoding="utf-8")
+    small.write_text("关于支持企业发展的通知\n\n一、对企业给予奖励。\n", encoding="utf-8")
+    first, second = list(parse_paths([big, small]))
+    assert first.error is not None and "文本过长" in str(first.error) and "\n" not in str(first.error)
+    assert second.error is None and second.documents

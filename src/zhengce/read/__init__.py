@@ -150,7 +150,17 @@ def _read_path(path: Path, display: str) -> Iterator[Source | InputError]:
 
 
 def read_bytes(data: bytes, display: str, name: str = "", depth: int = 0) -> Iterator[Source | InputError]:
-    """Read in-memory bytes (a file's or an archive member's) by content."""
+    """Read in-memory bytes (a file's or an archive member's) by content; a text past the character cap is refused."""
+    cap = limits.max_text_chars()
+    for item in _read_bytes(data, display, name, depth):
+        if isinstance(item, Source) and len(item.text) > cap:
+            yield InputError(item.path, f"文本过长：{len(item.text) / 10_000:.0f} 万字，超过 {cap / 10_000:.0f} 万字的上限"
+                                        "（ZHENGCE_MAX_TEXT_MCHARS）；请拆分文件")
+        else:
+            yield item
+
+
+def _read_bytes(data: bytes, display: str, name: str = "", depth: int = 0) -> Iterator[Source | InputError]:
     kind = "file"
     try:
         if not data:
