@@ -368,3 +368,29 @@ def test_a_text_past_the_character_cap_is_refused_with_one_line(tmp_path, monkey
     first, second = list(parse_paths([big, small]))
     assert first.error is not None and "文本过长" in str(first.error) and "\n" not in str(first.error)
     assert second.error is None and second.documents
+
+
+# ------------------------------------------------------------------ finding 10 (part): scoped and audited library writes
+
+def test_departments_delete_only_their_units_uploads_and_writes_are_audited(accounts_db, tmp_path):
+    db = copy_db(accounts_db, tmp_path / "t.db")
+    with Store(db) as store:
+        admin = m.get_user(store, "admin")
+        m.add_user(store, "gxt", PW, role="department", units=["省工信厅"], by=admin)
+        m.add_user(store, "kjt", PW, role="department", units=["省科技厅"], by=admin)
+        tokens = {n: m.create_api_token(store, m.get_user(store, n), "t").token for n in ("gxt", "kjt", "admin")}
+    client = TestClient(create_app(db))
+    auth = {n: {"Authorization": f"Bearer {t}"} for n, t in tokens.items()}
+    text = "海北市人民政府关于支持企业上市的通知\n\n海政发〔2024〕5号\n\n一、对上市企业给予奖励100万元。\n".encode()
+    up = client.post("/api/v1/documents", files=[("files", ("海北.txt", text, "text/plain"))], headers=auth["gxt"]).json()
+    doc = up["results"][0]["documents"][0]["id"]
+    # Another unit's department may not delete it, nor the operator's corpus files.
+    assert client.delete(f"/api/v1/documents/{doc}", headers=auth["kjt"]).status_code == 403
+    assert client.delete("/api/v1/documents/吉政发〔2021〕14号", headers=auth["gxt"]).status_code == 403
+    assert client.delete(f"/api/v1/documents/{doc}", headers=auth["gxt"]).status_code == 200
+    assert client.delete("/api/v1/documents/吉政发〔2021〕16号", headers=auth["admin"]).status_code == 200
+    with Store(db) as store:
+        ok = {(e.username, e.action) for e in m.audit_log(store, outcome="ok")}
+        assert {("gxt", "library_upload"), ("gxt", "library_delete"), ("admin", "library_delete")} <= ok
+        refused = m.audit_log(store, action="library_delete", outcome="refused")
+        assert {e.username for e in refused} == {"kjt", "gxt"}

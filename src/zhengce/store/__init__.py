@@ -187,6 +187,16 @@ class Store:
             out.append({"id": r["id"], "title": r["title"] or r["doc_number"], "how": how})
         return out
 
+    def set_uploader(self, source_id: int, username: str | None) -> None:
+        """Record who uploaded a source (web uploads; migration 0010)."""
+        with self._db.transaction():
+            self._db.execute("UPDATE sources SET uploaded_by = ? WHERE id = ?", (username, source_id))
+
+    def uploader_of(self, ref: str | int) -> str | None:
+        """Who uploaded the source a document came from (None: ingested by the operator)."""
+        return self._db.scalar("SELECT s.uploaded_by FROM documents d JOIN sources s ON s.id = d.source_id WHERE d.id = ?",
+                               (self.resolve(ref),))
+
     def uid_of(self, ref: str | int) -> str | None:
         """The uid of the document `ref` names (an id, 发文字号 or title; DocumentLookupError if none or several)."""
         return self._db.scalar("SELECT uid FROM documents WHERE id = ?", (self.resolve(ref),))

@@ -14,7 +14,8 @@ from ..search import Filters, SearchEngine
 from ..store import DocSummary, Store
 from . import queries, schemas, upload
 from .deps import get_engine, get_store
-from .auth import library_writer
+from .. import monitor as m
+from .auth import library_writer, may_delete
 from .errors import ApiError, error_body
 from .reader import ancestors
 
@@ -61,8 +62,8 @@ def upload_documents(
     request: Request, store: StoreDep,
     files: Annotated[list[UploadFile], File(description=".txt .md .html .docx .pdf or .zip; several allowed")],
 ):
-    library_writer(request, store, "library_upload", "document", ",".join(upload.clean_name(f.filename) for f in files))
-    results = upload.ingest_files(store, files, request.app.state.max_upload_bytes)
+    user = library_writer(request, store, "library_upload", "document", ",".join(upload.clean_name(f.filename) for f in files))
+    results = upload.ingest_files(store, files, request.app.state.max_upload_bytes, user)
     status = upload.batch_status(results)
     body = schemas.UploadResponse(results=results, counts=upload.counts(results)).model_dump()
     if status != 200:
@@ -93,8 +94,11 @@ _JSON_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components
 @router.delete("/documents/{doc}", response_model=schemas.Deleted, responses=_FOUND, summary="Delete a document's source")
 def delete_document(doc: DocRef, store: StoreDep, request: Request):
     """Remove the file the document came from and every document in it; search forgets them before its next query."""
-    library_writer(request, store, "library_delete", "document", doc)
+    user = library_writer(request, store, "library_delete", "document", doc)
+    may_delete(store, user, doc)
     path, ids = store.delete_with_source(doc)
+    if user is not None:
+        m.audit.log(store, user, "library_delete", "document", doc, detail={"path": path, "documents": len(ids)})
     return schemas.Deleted(source=path, documents=ids)
 
 

@@ -158,6 +158,24 @@ def library_writer(request: Request, store: Store, action: str, item_kind: str, 
     return user
 
 
+def may_delete(store: Store, user: m.User | None, doc) -> None:
+    """Admins delete anything; a department only sources uploaded by an account sharing one of its units
+    (files the operator ingested are the admins'); refusals are audited.  None: open, no account yet."""
+    if user is None or user.is_admin:
+        return
+    uploader = store.uploader_of(doc)
+    theirs = False
+    if uploader:
+        try:
+            theirs = uploader == user.username or bool(set(m.get_user(store, uploader).units) & set(user.units))
+        except m.NotFound:
+            theirs = False
+    if not theirs:
+        m.audit.log(store, user, "library_delete", "document", doc, outcome="refused",
+                    detail={"reason": "not uploaded by the unit", "uploader": uploader or "operator"})
+        raise ApiError("forbidden", f"{user.username} 只能删除本单位上传的文件（此文件由{uploader or '管理员导入'}），请联系管理员。")
+
+
 _ACTION_WORDS = {"library_upload": "导入文件", "library_delete": "删除文件", "rule_review": "审核规则",
                  "rule_withdraw": "撤回规则审核", "profile_save": "保存档案", "profile_delete": "删除档案",
                  "match_batch": "批量匹配企业名单"}

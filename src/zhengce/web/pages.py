@@ -69,11 +69,11 @@ def library(
 def upload_page(request: Request, store: StoreDep, files: Annotated[list[UploadFile], File()] = None,
                 csrf: Annotated[Optional[str], Form(alias=CSRF_FIELD)] = None):
     files = [f for f in files or [] if f.filename]  # a form sent without a file has one empty part
-    library_writer(request, store, "library_upload", "document", ",".join(upload.clean_name(f.filename) for f in files),
-                   csrf=csrf)
+    user = library_writer(request, store, "library_upload", "document", ",".join(upload.clean_name(f.filename) for f in files),
+                          csrf=csrf)
     if not files:
         raise ApiError("bad_request", "请先选择要导入的文件。")
-    results = upload.ingest_files(store, files, request.app.state.max_upload_bytes)
+    results = upload.ingest_files(store, files, request.app.state.max_upload_bytes, user)
     return _library(request, store, results=results, status=upload.batch_status(results))
 
 

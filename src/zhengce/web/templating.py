@@ -103,7 +103,8 @@ def show_detail(detail: Any) -> str:
 
 _DETAIL_LABELS = {"path": "路径", "method": "方法", "reason": "原因", "role": "角色", "kind": "类型", "file": "文件",
                   "rows": "行数", "rule": "规则", "doc": "文件", "profile": "档案", "expires_at": "有效期至",
-                  "version": "版本", "indicators": "指标", "tasks": "任务"}
+                  "version": "版本", "indicators": "指标", "tasks": "任务", "counts": "结果", "documents": "文档数",
+                  "uploader": "上传者", "address": "地址"}
 
 
 templates.env.filters.update(amount=amount_range, value=show_value, snippet=mark_snippet, lines=lines, tojson_safe=to_json, detail=show_detail, untitled=untitled)

@@ -34,7 +34,8 @@ def failed(file: str, code: str, message: str) -> UploadResult:
     return UploadResult(file=file, status="failed", error=ErrorBody(code=code, message=message))
 
 
-def ingest_upload(store: Store, raw_name: str | None, stream: BinaryIO, max_bytes: int) -> list[UploadResult]:
+def ingest_upload(store: Store, raw_name: str | None, stream: BinaryIO, max_bytes: int,
+                  uploader: str | None = None) -> list[UploadResult]:
     """Check, parse and store one uploaded file; one result per source (a zip gives several)."""
     name = clean_name(raw_name)
     if not name:
@@ -63,14 +64,23 @@ def ingest_upload(store: Store, raw_name: str | None, stream: BinaryIO, max_byte
         except Exception as e:  # rolled back: nothing of this file is stored
             results.append(failed(path, "unprocessable", f"{path}: not stored ({type(e).__name__}: {e})"))
             continue
+        if uploader is not None:
+            store.set_uploader(res.source_id, uploader)
         stored = [StoredDoc(id=i, title=d.title, doc_number=d.doc_number) for i, d in zip(res.document_ids, item.documents)]
         results.append(UploadResult(file=path, status=res.status, documents=stored, notices=res.notices()))
     return results
 
 
-def ingest_files(store: Store, files: list[UploadFile], max_bytes: int) -> list[UploadResult]:
-    """Every file of a request, in order; a failure never stops the ones after it."""
-    return [r for f in files for r in ingest_upload(store, f.filename, f.file, max_bytes)]
+def ingest_files(store: Store, files: list[UploadFile], max_bytes: int, user=None) -> list[UploadResult]:
+    """Every file of a request, in order; a failure never stops the ones after it.  With a logged-in
+    `user`, the sources are recorded as theirs and the upload is written to the audit log."""
+    results = [r for f in files for r in ingest_upload(store, f.filename, f.file, max_bytes, getattr(user, "username", None))]
+    if user is not None:
+        from ..monitor import audit
+
+        audit.log(store, user, "library_upload", "document", ",".join(r.file for r in results)[:500],
+                  detail={"counts": counts(results)})
+    return results
 
 
 def counts(results: list[UploadResult]) -> dict[str, int]:
