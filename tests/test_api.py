@@ -327,3 +327,16 @@ def test_upload_through_the_page_form(writer):
     assert r.status_code == 200 and "已导入" in r.text and "海北市人民政府" in r.text
     r = writer.post("/upload", files=[("files", ("bad.exe", b"MZ\0\0", "application/octet-stream"))])
     assert r.status_code == 415 and "失败" in r.text and "bad.exe" in r.text
+
+
+def test_the_document_view_reads_one_document_and_nodes_come_in_pages(writer):
+    """Security finding 13: the document view no longer loads every summary of the library or the
+    document's text map; nodes are paged."""
+    docs = writer.get("/api/v1/documents").json()["documents"]
+    doc = next(d for d in docs if d.get("doc_number") == "吉政发〔2021〕14号")["id"]
+    detail = writer.get(f"/api/v1/documents/{doc}").json()
+    assert detail["id"] == doc and detail["doc_number"] == "吉政发〔2021〕14号" and "elements" in detail
+    every = writer.get(f"/api/v1/documents/{doc}/nodes").json()
+    page = writer.get(f"/api/v1/documents/{doc}/nodes", params={"offset": 3, "limit": 5}).json()
+    assert [n["id"] for n in page] == [n["id"] for n in every[3:8]]
+    assert writer.get(f"/api/v1/documents/{doc}/nodes", params={"limit": 0}).status_code == 400

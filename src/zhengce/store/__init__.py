@@ -13,6 +13,7 @@ interleaving.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 
@@ -200,6 +201,24 @@ class Store:
     def uid_of(self, ref: str | int) -> str | None:
         """The uid of the document `ref` names (an id, 发文字号 or title; DocumentLookupError if none or several)."""
         return self._db.scalar("SELECT uid FROM documents WHERE id = ?", (self.resolve(ref),))
+
+    def summary(self, ref: str | int) -> DocSummary:
+        """One document's listing line (no text, no nodes): what the API's document view needs."""
+        return _docs.list_summaries(self._db, self.resolve(ref))[0]
+
+    def document_head(self, ref: str | int) -> dict:
+        """A document's elements, repairs, notes and table of contents, without its text and nodes."""
+        doc_id = self.resolve(ref)
+        with self._db.transaction(write=False):
+            row = self._db.one("SELECT elements, toc FROM documents WHERE id = ?", (doc_id,))
+            return {"elements": json.loads(row["elements"]), "toc": json.loads(row["toc"]),
+                    "repairs": _docs.load_repairs(self._db, doc_id), "notes": _docs.load_notes(self._db, doc_id)}
+
+    def nodes(self, ref: str | int) -> list:
+        """A document's outline nodes only (no text map)."""
+        doc_id = self.resolve(ref)
+        with self._db.transaction(write=False):
+            return _docs.load_nodes(self._db, doc_id)
 
     def list_documents(self) -> list[DocSummary]:
         return _docs.list_summaries(self._db)

@@ -198,8 +198,9 @@ def load_notes(db: Database, doc_id: int) -> list[Note]:
     return [Note(kind=r["kind"], text=r["text"], line=r["line"], offset=r["source_offset"]) for r in rows]
 
 
-def list_summaries(db: Database) -> list[DocSummary]:
+def list_summaries(db: Database, doc_id: int | None = None) -> list[DocSummary]:
     # Correlated counts use the (doc_id, …) primary keys, so this never reads document text.
+    where = "WHERE d.id = ?" if doc_id is not None else ""
     rows = db.all(
         """
         SELECT d.id, d.title, d.doc_number, d.issuer, d.date, s.path AS source_path,
@@ -209,8 +210,10 @@ def list_summaries(db: Database) -> list[DocSummary]:
                (SELECT COUNT(*) FROM notes t WHERE t.doc_id = d.id) AS notes_count,
                d.uid, d.version, d.is_current, d.relation, d.related_uid
         FROM documents d JOIN sources s ON s.id = d.source_id
+        """ + where + """
         ORDER BY s.path, d.seq
-        """
+        """,
+        (doc_id,) if doc_id is not None else (),
     )
     return [DocSummary(**dict(r)) for r in rows]
 

@@ -73,17 +73,16 @@ def upload_documents(
 
 
 def _summary_of(store: Store, doc_id: int) -> schemas.DocumentSummary:
-    d = next(s for s in store.list_documents() if s.id == doc_id)
-    return summary(d, queries.type_counts(store, doc_id))
+    return summary(store.summary(doc_id), queries.type_counts(store, doc_id))
 
 
 @router.get("/documents/{doc}", response_model=schemas.DocumentDetail, responses=_FOUND, summary="One document")
 def get_document(doc: DocRef, store: StoreDep):
     doc_id = store.resolve(doc)
-    d = store.get_document(doc_id)
+    head = store.document_head(doc_id)  # not the text and its character map: those are /text and /nodes
     return schemas.DocumentDetail(
-        **_summary_of(store, doc_id).model_dump(), elements=d.elements, repairs=d.repairs,
-        notes=[n.to_dict() for n in d.notes], toc=d.toc,
+        **_summary_of(store, doc_id).model_dump(), elements=head["elements"], repairs=head["repairs"],
+        notes=[n.to_dict() for n in head["notes"]], toc=head["toc"],
     )
 
 
@@ -114,9 +113,12 @@ def get_text(doc: DocRef, store: StoreDep):
 def get_nodes(
     doc: DocRef, store: StoreDep,
     kind: Annotated[Optional[str], Query(max_length=200, description="only these kinds, comma-separated")] = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000, description="nodes per page")] = 1000,
 ):
     kinds = set(kind.split(",")) if kind else None
-    return [n.to_dict() for n in store.get_document(doc).nodes if kinds is None or n.kind in kinds]
+    nodes = [n for n in store.nodes(doc) if kinds is None or n.kind in kinds]
+    return [n.to_dict() for n in nodes[offset: offset + limit]]
 
 
 @router.get("/documents/{doc}/nodes/{node_id}", response_model=schemas.NodeDetail, responses=_FOUND, summary="One node")
