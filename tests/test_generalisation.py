@@ -365,3 +365,19 @@ def test_a_spun_copy_is_reported_not_fixed():
     assert "加鼎" in d.text  # never "fixed" by guess
     clean = one("关于推进经济发展的实施意见\n\n一、加大支持力度。（责任单位：省发展改革委）\n")
     assert not [n for n in clean.notes if n.kind == "spun_text"]
+
+
+def test_a_reference_resolves_to_a_policy_attached_to_a_notice(tmp_path):
+    from zhengce.store import Store
+
+    with Store(tmp_path / "r.db") as store:
+        (d,) = docs(TWO_ATTACHED)
+        store.ingest(Source(path="a.txt", text=TWO_ATTACHED, format="text"), [d], [extract(d, "a.txt#1")])
+        citing = "关于做好工业振兴工作的通知\n\n各市人民政府：\n\n请按照《广西工业振兴行动方案》抓好落实。\n"
+        (c,) = docs(citing)
+        store.ingest(Source(path="b.txt", text=citing, format="text"), [c], [extract(c, "b.txt#1", ["reference"])])
+        refs = [r for _i, r in store.extractions(type_="reference") if r.fields["title"] == "广西工业振兴行动方案"]
+        cited = next(r for r in refs if r.doc_key == "b.txt#1")
+        assert cited.fields["resolved"] == "a.txt#1"
+        node = next(n for n in d.nodes if n.id == cited.fields["resolved_node"])
+        assert node.kind == "attachment" and node.title == "广西工业振兴行动方案"

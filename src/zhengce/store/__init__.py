@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 
 from ..model import Document, Extraction, Note, Source, doc_key
@@ -23,7 +24,7 @@ from . import identity
 from .db import Database, SchemaError, display_target, is_database_url, migrate, open_database
 from .documents import DocSummary
 from .paths import resolve_db_path
-from .refs import DocumentLookupError, resolve
+from .refs import DocumentLookupError, resolve, title_key
 
 __all__ = [
     "DocSummary",
@@ -255,10 +256,19 @@ class Store:
         with self._db.transaction(write=False):
             doc_id = self.resolve(doc) if doc is not None else None
             pairs = _docs.load_extractions(self._db, doc_id, type_)
+            attached = None
             for _doc_id, r in pairs:
                 if r.type == "reference":
-                    # Resolved when read, so a cited document ingested later is found too.
+                    # Resolved when read, so a cited document ingested later is found too: a stored
+                    # document, else a policy attached to one (a notice's 附件 has its own title).
                     r.fields["resolved"] = _docs.find_cited(self._db, r.fields.get("doc_number"), r.fields.get("title"))
+                    r.fields["resolved_node"] = None
+                    if r.fields["resolved"] is None and r.fields.get("title"):
+                        if attached is None:
+                            attached = _docs.attachment_titles(self._db)
+                        hit = attached.get(title_key(re.sub(r"[《》]", "", r.fields["title"])) or "")
+                        if hit:
+                            r.fields["resolved"], r.fields["resolved_node"] = hit
             return pairs
 
     def replace_extractions(self, doc: str | int, records: list[Extraction], version: int | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,6 +139,19 @@ def find_cited(db: Database, number: str | None, title: str | None) -> str | Non
             (title_key(title),),
         )
     return doc_key(row[0], row[1] + 1) if row else None
+
+
+def attachment_titles(db: Database) -> dict[str, tuple[str, str]]:
+    """Normalised title of every attached policy (an attachment container node) → (doc_key, node id)."""
+    out: dict[str, tuple[str, str]] = {}
+    rows = db.all("SELECT s.path, d.seq, n.node_id, n.title FROM nodes n JOIN documents d ON d.id = n.doc_id"
+                  " JOIN sources s ON s.id = d.source_id WHERE n.kind = 'attachment' AND n.title IS NOT NULL"
+                  " AND EXISTS (SELECT 1 FROM nodes c WHERE c.doc_id = n.doc_id AND c.parent = n.node_id)")
+    for r in rows:
+        key = title_key(re.sub(r"^附件\s*\d*\s*[:：]?|[《》]", "", r["title"]))
+        if key:
+            out.setdefault(key, (doc_key(r["path"], r["seq"] + 1), r["node_id"]))
+    return out
 
 
 # ------------------------------------------------------------------- reading
