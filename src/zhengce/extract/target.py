@@ -257,7 +257,9 @@ def _lead(ctx: Context, node: Node, doc_year: int | None) -> tuple[bool, int | N
     if key in ctx.memo:
         return ctx.memo[key]
     out = (False, None)
-    i = ctx.doc.nodes.index(node)
+    if ("node_index",) not in ctx.memo:  # list.index per node would make this quadratic in long plans
+        ctx.memo[("node_index",)] = {n.id: k for k, n in enumerate(ctx.doc.nodes)}
+    i = ctx.memo[("node_index",)][node.id]
     for prev in reversed(ctx.doc.nodes[max(0, i - 12):i]):
         if prev.kind in ("chapter", "section", "part", "attachment") or (prev.kind == "heading" and prev.parent == node.parent):
             break

@@ -118,10 +118,10 @@ def _current_reviews(store: Store) -> dict:
 def _aliases(store: Store) -> dict[str, str]:
     """Each 发文字号 and title of a document of its own in force -> its uid (a name two such documents share: none)."""
     seen: dict[str, set[str]] = {}
-    for d in store.list_documents():
-        if d.uid and d.is_current and d.relation is None:
-            for key in {doc_number_key(d.doc_number), title_key(d.title)} - {None, ""}:
-                seen.setdefault(key, set()).add(d.uid)
+    for d in store.identities():
+        if d["uid"] and d["is_current"] and d["relation"] is None:
+            for key in {doc_number_key(d["doc_number"]), title_key(d["title"])} - {None, ""}:
+                seen.setdefault(key, set()).add(d["uid"])
     return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
 
 

@@ -24,6 +24,7 @@ import json
 import os
 import threading
 import secrets
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -138,6 +139,7 @@ def _burn(password: str) -> None:
     verify_password(password, _DUMMY_HASH)
 
 
+@lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
     from importlib import resources
 

@@ -4,6 +4,7 @@ notes, captions whose figure or table is missing."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..numbering import CAPTION
 from ..textmap import Edit
@@ -20,6 +21,7 @@ _EDITOR = re.compile(
 )
 
 
+@lru_cache(maxsize=1)  # read once: restore runs for every file
 def _spun_words() -> list[tuple[str, str]]:
     from importlib import resources
 

@@ -165,6 +165,11 @@ class Store:
         """Document id for an id, 发文字号, title or unique title substring (else DocumentLookupError)."""
         return resolve(self._db, ref)
 
+    def identities(self) -> list:
+        """(id, uid, doc_number, title, is_current, relation) of every document: the cheap listing rule
+        ids and citations are resolved with (no counts, no text)."""
+        return self._db.all("SELECT id, uid, doc_number, title, is_current, relation FROM documents ORDER BY id")
+
     def current_of(self, uid: str) -> int | None:
         """The id of the version of document `uid` in force (None: no longer stored)."""
         return self._db.scalar("SELECT id FROM documents WHERE uid = ? ORDER BY is_current DESC, version DESC LIMIT 1", (uid,))

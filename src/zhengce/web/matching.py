@@ -49,9 +49,9 @@ class Rules:
         for r in book:  # machine rules know their document's id; reviewed ones may predate a re-ingest
             if r.origin == "machine" and r.source.get("doc_id") is not None:
                 idents[r.id.rsplit(":", 2)[0]] = r.source["doc_id"]
-        for d in store.list_documents():
-            if d.uid and (d.is_current or d.uid not in idents):
-                idents[d.uid] = d.id
+        for d in store.identities():
+            if d["uid"] and (d["is_current"] or d["uid"] not in idents):
+                idents[d["uid"]] = d["id"]
         return cls(book, idents)
 
     def get(self, rule_id: str) -> Rule:
